@@ -1,0 +1,109 @@
+/**
+ * Schemas of the curated data in intents/ and content/. Curators edit these
+ * files by hand; every problem is reported with its file (see loadContent()).
+ */
+import { z } from 'zod';
+import { FACETS } from '../engine/types.js';
+
+export const TOPIC_ID_RE = /^[a-z]+(?:\.[a-z]+)+$/;
+export const CHANNEL_ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const topicId = z.string().regex(TOPIC_ID_RE, 'must be a dotted id such as account.delete');
+const channelId = z.string().regex(CHANNEL_ID_RE, 'must be a kebab-case id such as hotline-95017');
+const utterance = z.string().trim().min(1, 'empty utterance');
+const displayName = z.string().trim().min(1).max(8, 'display names are at most 8 characters');
+
+export const facetSchema = z.enum(FACETS);
+
+export const topicIntentsSchema = z.strictObject({
+  id: topicId,
+  name: displayName,
+  related: z.array(topicId).default([]),
+  utterances: z.array(utterance).min(1, 'a topic needs training utterances'),
+  refusals: z.array(utterance).default([]),
+});
+export type TopicIntents = z.infer<typeof topicIntentsSchema>;
+
+export const facetsFileSchema = z.strictObject({
+  facets: z.record(
+    facetSchema,
+    z.strictObject({ name: displayName, utterances: z.array(utterance).min(1) }),
+  ),
+});
+
+export const smalltalkFileSchema = z.strictObject({
+  intents: z.record(
+    z.string().regex(/^meta\.[a-z]+$/, 'small-talk ids look like meta.greeting'),
+    z.strictObject({ name: displayName, utterances: z.array(utterance).min(1) }),
+  ),
+});
+
+export const offTopicFileSchema = z.strictObject({
+  utterances: z.array(utterance).min(1),
+});
+
+export const controlFileSchema = z.strictObject({
+  /** "不是这个": show the other candidates of the last answer. */
+  reject: z.array(utterance).min(1),
+});
+
+export const channelSchema = z.strictObject({
+  id: channelId,
+  name: z.string().min(1),
+  kind: z.enum(['phone', 'app-path', 'url', 'account']),
+  value: z.string().min(1),
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  note: z.string().optional(),
+});
+export const channelsFileSchema = z.strictObject({ channels: z.array(channelSchema).min(1) });
+
+const source = z.strictObject({ title: z.string().min(1), url: z.url({ protocol: /^https?$/ }) });
+
+/** Front matter of content/<topic id>.md. */
+export const topicFrontSchema = z.strictObject({
+  id: topicId,
+  title: z.string().min(1),
+  channels: z.array(channelId).min(1, 'every answer ends with an official channel'),
+  sources: z.array(source).min(1, 'list the sources (title and url) from the fact sheet'),
+  checked: z.iso.date('checked must be a date such as 2026-11-24'),
+  refusal: z.string().optional(),
+});
+
+/** Front matter of content/meta.*.md (small talk). */
+export const smalltalkFrontSchema = z.strictObject({
+  id: z.string().regex(/^meta\.[a-z]+$/),
+  title: z.string().min(1),
+  channels: z.array(channelId).default([]),
+  suggest: z.array(topicId).default([]),
+});
+
+/** Front matter of content/_welcome.md and content/_fallback.md. */
+export const pageFrontSchema = z.strictObject({
+  suggest: z.array(topicId).min(1),
+  channels: z.array(channelId).default([]),
+});
+
+export const uiFileSchema = z.strictObject({
+  clarify: z.string().min(1),
+  reject: z.string().min(1),
+  reject_none: z.string().min(1),
+  facet_missing: z.string().min(1),
+  facet_without_topic: z.string().min(1),
+  sensitive_warning: z.string().min(1),
+  channels_title: z.string().min(1),
+  topics_menu: z.string().min(1),
+  sources_title: z.string().min(1),
+  unofficial: z.string().min(1),
+});
+export type UiTexts = z.infer<typeof uiFileSchema>;
+
+export const neverSayFileSchema = z.strictObject({
+  rules: z
+    .array(
+      z.strictObject({
+        pattern: z.string().min(1),
+        why: z.string().min(1),
+      }),
+    )
+    .min(1),
+});

@@ -1,0 +1,174 @@
+/**
+ * Composing platform-neutral replies from curated content. Pure.
+ */
+import type { KnowledgeBase, Topic } from '../content/load.js';
+import { toTraditional } from '../nlu/normalize.js';
+import type { Block, ChannelPointer, Facet, Reply, Suggestion } from './types.js';
+import { dialogue } from '../nlu/config.js';
+
+export interface Composer {
+  answer(args: {
+    topic: Topic;
+    facet: Facet | null;
+    kind: 'answer' | 'followup' | 'refusal';
+    confidence: number;
+    shown: readonly string[];
+  }): { reply: Reply; shown: Facet[] };
+  smalltalk(id: string, confidence: number): Reply;
+  clarify(candidates: readonly { topic: Topic; score: number }[], intro?: string): Reply;
+  fallback(confidence: number, intro?: string): Reply;
+  welcome(): Reply;
+  topicsMenu(): Reply;
+}
+
+/** Fills {placeholders} of a UI text. */
+export const fill = (template: string, values: Record<string, string>): string =>
+  template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m);
+
+export function createComposer(kb: KnowledgeBase): Composer {
+  const topics = new Map(kb.topics.map((t) => [t.id, t]));
+  const facetName = new Map(kb.facets.map((f) => [f.id, f.name]));
+  const channelsBlock = (channels: ChannelPointer[]): Block[] =>
+    channels.length ? [{ type: 'channels', title: kb.ui.channels_title, channels }] : [];
+  const topicSuggestion = (id: string): Suggestion[] => {
+    const t = topics.get(id);
+    return t ? [{ label: t.name, kind: 'topic', topic: t.id, facet: null }] : [];
+  };
+
+  return {
+    answer({ topic, facet, kind, confidence, shown }) {
+      const { content } = topic;
+      const sections = [...content.sections.keys()];
+      // Without a facet, an answer shows the steps (or its first section) after the summary.
+      const lead: Facet | null = facet ?? (content.sections.has('steps') ? 'steps' : (sections[0] ?? null));
+      const section = lead ? content.sections.get(lead) : undefined;
+      const blocks: Block[] = [];
+      if (kind === 'refusal' && content.refusal) blocks.push({ type: 'paragraph', text: content.refusal });
+      if (kind !== 'followup' || !section) blocks.push(...content.summary);
+      if (facet && !section) {
+        blocks.push({
+          type: 'note',
+          text: fill(kb.ui.facet_missing, { facet: facetName.get(facet) ?? facet, topic: topic.name }),
+        });
+      }
+      if (section && lead) blocks.push({ type: 'heading', text: facetName.get(lead) ?? lead }, ...section);
+      blocks.push(...channelsBlock(content.channels));
+
+      const nowShown = [...new Set([...shown, ...(section && lead ? [lead] : [])])] as Facet[];
+      const suggestions: Suggestion[] = [
+        ...sections
+          .filter((f) => !nowShown.includes(f))
+          .map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: topic.id, facet: f })),
+        ...topic.related.flatMap(topicSuggestion),
+      ].slice(0, dialogue.maxSuggestions);
+      return {
+        reply: {
+          kind,
+          topic: topic.id,
+          facet,
+          confidence,
+          title: content.title,
+          blocks,
+          suggestions,
+          sources: content.sources,
+        },
+        shown: nowShown,
+      };
+    },
+
+    smalltalk(id, confidence) {
+      const intent = kb.smalltalk.find((s) => s.id === id);
+      return {
+        kind: 'smalltalk',
+        topic: id,
+        facet: null,
+        confidence,
+        ...(intent ? { title: intent.title } : {}),
+        blocks: [...(intent?.blocks ?? []), ...channelsBlock(intent?.channels ?? [])],
+        suggestions: (intent?.suggest ?? []).flatMap(topicSuggestion),
+        sources: [],
+      };
+    },
+
+    clarify(candidates, intro = kb.ui.clarify) {
+      return {
+        kind: 'clarify',
+        topic: candidates[0]?.topic.id ?? null,
+        facet: null,
+        confidence: candidates[0]?.score ?? 0,
+        blocks: [
+          { type: 'paragraph', text: intro },
+          { type: 'steps', items: candidates.map((c) => c.topic.name) },
+        ],
+        suggestions: candidates.map((c) => ({ label: c.topic.name, kind: 'candidate', topic: c.topic.id, facet: null })),
+        sources: [],
+      };
+    },
+
+    fallback(confidence, intro) {
+      return {
+        kind: 'fallback',
+        topic: null,
+        facet: null,
+        confidence,
+        blocks: [
+          ...(intro ? [{ type: 'paragraph', text: intro } as const] : []),
+          ...kb.fallback.blocks,
+          ...channelsBlock(kb.fallback.channels),
+        ],
+        suggestions: kb.fallback.suggest.flatMap(topicSuggestion),
+        sources: [],
+      };
+    },
+
+    welcome() {
+      return {
+        kind: 'smalltalk',
+        topic: 'meta.greeting',
+        facet: null,
+        confidence: 1,
+        blocks: kb.welcome.blocks,
+        suggestions: kb.welcome.suggest.flatMap(topicSuggestion),
+        sources: [],
+      };
+    },
+
+    topicsMenu() {
+      return {
+        kind: 'smalltalk',
+        topic: 'meta.help',
+        facet: null,
+        confidence: 1,
+        blocks: [{ type: 'paragraph', text: kb.ui.topics_menu }],
+        suggestions: kb.topics.map((t) => ({ label: t.name, kind: 'topic', topic: t.id, facet: null })),
+        sources: [],
+      };
+    },
+  };
+}
+
+/** The same reply in Traditional characters, for users who write Traditional. */
+export function traditionalReply(reply: Reply): Reply {
+  const t = toTraditional;
+  const block = (b: Block): Block => {
+    switch (b.type) {
+      case 'steps':
+      case 'list':
+        return { ...b, items: b.items.map(t) };
+      case 'channels':
+        return {
+          ...b,
+          title: t(b.title),
+          channels: b.channels.map((c) => ({ ...c, name: t(c.name), value: t(c.value), ...(c.note ? { note: t(c.note) } : {}) })),
+        };
+      default:
+        return { ...b, text: t(b.text) };
+    }
+  };
+  return {
+    ...reply,
+    ...(reply.title ? { title: t(reply.title) } : {}),
+    blocks: reply.blocks.map(block),
+    suggestions: reply.suggestions.map((s) => ({ ...s, label: t(s.label) })),
+  };
+}

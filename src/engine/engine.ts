@@ -1,0 +1,230 @@
+/**
+ * The dialogue engine: `respond(session, input) -> { reply, session }`.
+ * Pure and deterministic: no I/O, the clock is an argument, and nothing
+ * about any topic is written here — it all comes from the KnowledgeBase.
+ */
+import type { KnowledgeBase, Topic } from '../content/load.js';
+import { normalize, isTraditional } from '../nlu/normalize.js';
+import { scanSensitive } from '../nlu/sensitive.js';
+import { createMatcher, type Example, type LabelScore, type Matcher } from '../nlu/matcher.js';
+import { createFacetDetector, withoutPhrase, type FacetDetector } from '../nlu/facets.js';
+import { parseChoice } from '../nlu/choice.js';
+import { matching, dialogue } from '../nlu/config.js';
+import { createComposer, traditionalReply, type Composer } from './compose.js';
+import {
+  newSession,
+  type Candidate,
+  type Facet,
+  type Input,
+  type Reply,
+  type RespondResult,
+  type Session,
+} from './types.js';
+
+/** The label of off-topic training examples. */
+export const OUT_OF_SCOPE = 'oos';
+/** Suffix of the label of a topic's refusal examples ("帮我绕过实名"). */
+const REFUSAL = '!refusal';
+
+export interface EngineOptions {
+  /** Follow-up context expires after this many idle minutes (default 30). */
+  contextTtlMinutes?: number;
+}
+
+export interface Engine {
+  respond(session: Session | null | undefined, input: Input, now?: number): RespondResult;
+  welcome(): Reply;
+  topicsMenu(): Reply;
+  /** Topic ids and display names, in file order. */
+  readonly topics: readonly { id: string; name: string }[];
+  readonly matcher: Matcher;
+}
+
+/** Training examples of every label, normalised: the matcher's input and the check's LOO set. */
+export function trainingExamples(kb: KnowledgeBase): Example[] {
+  const out: Example[] = [];
+  const add = (label: string, texts: readonly string[]) => {
+    for (const t of texts) {
+      const text = normalize(t);
+      if (text) out.push({ label, text });
+    }
+  };
+  for (const t of kb.topics) {
+    add(t.id, t.utterances);
+    add(t.id + REFUSAL, t.refusals);
+  }
+  for (const s of kb.smalltalk) add(s.id, s.utterances);
+  add(OUT_OF_SCOPE, kb.offTopic);
+  return out;
+}
+
+/** The topic (or meta.* id, or 'oos') a matcher label stands for. */
+export const labelTopic = (label: string): string => (label.endsWith(REFUSAL) ? label.slice(0, -REFUSAL.length) : label);
+
+/** Merges labels into topic candidates (a topic and its refusals are one candidate). */
+export function toCandidates(ranking: readonly LabelScore[]): (Candidate & { label: string })[] {
+  const seen = new Set<string>();
+  const out: (Candidate & { label: string })[] = [];
+  for (const r of ranking) {
+    const topic = labelTopic(r.label);
+    if (seen.has(topic)) continue;
+    seen.add(topic);
+    out.push({ topic, score: r.score, label: r.label });
+  }
+  return out;
+}
+
+export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): Engine {
+  const ttlMs = (options.contextTtlMinutes ?? dialogue.contextTtlMinutes) * 60_000;
+  const topics = new Map<string, Topic>(kb.topics.map((t) => [t.id, t]));
+  const names = kb.topics.map((t) => ({ label: t.id, text: normalize(t.name) }));
+  const matcher = createMatcher(trainingExamples(kb), names);
+  const facets: FacetDetector = createFacetDetector(
+    kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: normalize(u) }))),
+  );
+  const rejectPhrases = kb.control.reject.map(normalize).filter(Boolean);
+  const composer: Composer = createComposer(kb);
+  const isTopic = (id: string | undefined): id is string => !!id && topics.has(id);
+
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+
+  function respond(previous: Session | null | undefined, input: Input, now = Date.now()): RespondResult {
+    const expired = !previous || now - previous.lastTurnAt > ttlMs;
+    const session: Session = expired ? newSession() : { ...previous };
+    session.lastTurnAt = now;
+
+    if (typeof input !== 'string') return pick(session, input);
+
+    const text = input.slice(0, matching.maxChars * 8);
+    const scan = scanSensitive(text);
+    const traditional = isTraditional(scan.redacted.slice(0, matching.maxChars));
+    const warning = scan.kinds.length > 0;
+    const normalized = normalize(scan.redacted);
+    const finish = (reply: Reply, candidates: Candidate[] = []): RespondResult => {
+      let out = reply;
+      if (warning) out = { ...out, blocks: [{ type: 'warning', text: kb.ui.sensitive_warning }, ...out.blocks] };
+      if (traditional) out = traditionalReply(out);
+      return { reply: { ...out, confidence: round(out.confidence) }, session, candidates };
+    };
+
+    if (!normalized) {
+      session.pending = [];
+      return finish(composer.fallback(0));
+    }
+
+    // 1. A choice after a clarify: "2", "第二个", or a candidate's name.
+    if (session.pending.length) {
+      const pendingTopics = session.pending.filter(isTopic);
+      const index = parseChoice(normalized, pendingTopics.map((id) => normalize(topics.get(id)!.name)));
+      session.pending = [];
+      if (index !== null) return finish(answer(session, pendingTopics[index]!, null, 1));
+    }
+
+    const ranking = matcher.rank(normalized);
+    const candidates = toCandidates(ranking);
+    const publicCandidates = candidates.slice(0, 5).map(({ topic, score }) => ({ topic, score: round(score) }));
+    const best = candidates[0]!;
+    const topicCandidates = candidates.filter((c) => isTopic(c.topic));
+
+    // 2. "不是这个": offer the runners-up of the last answer.
+    if (session.alternatives.length && isReject(normalized)) {
+      const alternatives = session.alternatives.filter(isTopic).map((id) => ({ topic: topics.get(id)!, score: 0 }));
+      session.pending = alternatives.map((a) => a.topic.id);
+      session.alternatives = [];
+      return finish(composer.clarify(alternatives, kb.ui.reject), publicCandidates);
+    }
+
+    // 3. A follow-up: a facet of the current topic, unless the message names a new topic.
+    const facetHit = facets.detect(normalized);
+    if (facetHit && session.topic && isTopic(session.topic) && !isReject(normalized)) {
+      const rest = withoutPhrase(normalized, facetHit.phrase);
+      const restBest = rest ? toCandidates(matcher.rank(rest)).find((c) => c.score >= matching.fallbackBelow) : undefined;
+      if (restBest && isTopic(restBest.topic) && restBest.topic !== session.topic && restBest.score >= matching.switchTopicAbove) {
+        return finish(answer(session, restBest.topic, facetHit.facet as Facet, restBest.score, candidates), publicCandidates);
+      }
+      const reply = composer.answer({
+        topic: topics.get(session.topic)!,
+        facet: facetHit.facet as Facet,
+        kind: 'followup',
+        confidence: 1,
+        shown: session.facetsShown,
+      });
+      session.facetsShown = reply.shown;
+      return finish(reply.reply, publicCandidates);
+    }
+
+    // 4. Out of scope, or not sure enough: fallback that never strands the user.
+    if (best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow) {
+      if (isReject(normalized)) return finish(composer.fallback(best.score, kb.ui.reject_none), publicCandidates);
+      const intro = facetHit ? kb.ui.facet_without_topic : undefined;
+      return finish(composer.fallback(best.score, intro), publicCandidates);
+    }
+
+    // 5. Small talk.
+    if (!isTopic(best.topic)) return finish(composer.smalltalk(best.topic, best.score), publicCandidates);
+
+    // 6. Too close to call: clarify with up to 3 candidates.
+    const close = topicCandidates.filter((c) => best.score - c.score < matching.clarifyMargin).slice(0, matching.maxCandidates);
+    if (close.length > 1) {
+      session.pending = close.map((c) => c.topic);
+      return finish(
+        composer.clarify(close.map((c) => ({ topic: topics.get(c.topic)!, score: c.score }))),
+        publicCandidates,
+      );
+    }
+
+    // 7. An answer (a refusal when the message asks for help evading real-name).
+    const refusal = best.label !== best.topic;
+    return finish(answer(session, best.topic, (facetHit?.facet as Facet) ?? null, best.score, candidates, refusal), publicCandidates);
+  }
+
+  function isReject(normalized: string): boolean {
+    return rejectPhrases.some((p) => normalized === p || (normalized.startsWith(p) && [...normalized].length - [...p].length <= 2));
+  }
+
+  /** Answers a topic and records it as the context for follow-ups. */
+  function answer(
+    session: Session,
+    topicId: string,
+    facet: Facet | null,
+    confidence: number,
+    candidates: readonly Candidate[] = [],
+    refusal = false,
+  ): Reply {
+    const sameTopic = session.topic === topicId;
+    const { reply, shown } = composer.answer({
+      topic: topics.get(topicId)!,
+      facet,
+      kind: refusal ? 'refusal' : sameTopic && facet ? 'followup' : 'answer',
+      confidence,
+      shown: sameTopic ? session.facetsShown : [],
+    });
+    session.topic = topicId;
+    session.facetsShown = shown;
+    session.pending = [];
+    session.alternatives = candidates
+      .filter((c) => c.topic !== topicId && isTopic(c.topic) && c.score >= matching.alternativeAbove)
+      .slice(0, matching.maxCandidates)
+      .map((c) => c.topic);
+    return reply;
+  }
+
+  /** A followed suggestion: the same as typing it, but exact. */
+  function pick(session: Session, input: { topic: string; facet?: string | null }): RespondResult {
+    session.pending = [];
+    const facet = (input.facet ?? null) as Facet | null;
+    if (isTopic(input.topic)) return { reply: answer(session, input.topic, facet, 1), session, candidates: [] };
+    if (kb.smalltalk.some((s) => s.id === input.topic)) {
+      return { reply: composer.smalltalk(input.topic, 1), session, candidates: [] };
+    }
+    return { reply: composer.fallback(0), session, candidates: [] };
+  }
+
+  return {
+    respond,
+    welcome: () => composer.welcome(),
+    topicsMenu: () => composer.topicsMenu(),
+    topics: kb.topics.map((t) => ({ id: t.id, name: t.name })),
+    matcher,
+  };
+}

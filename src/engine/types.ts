@@ -1,0 +1,93 @@
+/** Platform-neutral reply and session types. The design's `Reply` is a contract. */
+
+export const FACETS = [
+  'steps',
+  'conditions',
+  'duration',
+  'materials',
+  'cost',
+  'consequences',
+  'contact',
+  'undo',
+  'risks',
+] as const;
+export type Facet = (typeof FACETS)[number];
+
+export type ReplyKind = 'answer' | 'followup' | 'clarify' | 'fallback' | 'smalltalk' | 'refusal';
+
+export interface ChannelPointer {
+  id: string;
+  name: string;
+  kind: 'phone' | 'app-path' | 'url' | 'account';
+  value: string;
+  url?: string;
+  note?: string;
+}
+
+/** One piece of a reply. Adapters decide how each looks (HTML, terminal text, JSON). */
+export type Block =
+  | { type: 'paragraph'; text: string }
+  | { type: 'heading'; text: string }
+  | { type: 'steps'; items: string[] }
+  | { type: 'list'; items: string[] }
+  | { type: 'note'; text: string }
+  | { type: 'warning'; text: string }
+  | { type: 'channels'; title: string; channels: ChannelPointer[] };
+
+/** A button: following it is the same as typing `label` in the same context. */
+export interface Suggestion {
+  label: string;
+  kind: 'facet' | 'topic' | 'candidate';
+  topic: string;
+  facet: string | null;
+}
+
+export interface Reply {
+  kind: ReplyKind;
+  /** Topic id answered; for clarify the best candidate; `meta.*` for small talk; null for fallback. */
+  topic: string | null;
+  facet: string | null;
+  /** 0..1 */
+  confidence: number;
+  title?: string;
+  blocks: Block[];
+  suggestions: Suggestion[];
+  sources: { title: string; url: string }[];
+}
+
+export interface Candidate {
+  topic: string;
+  score: number;
+}
+
+/** Conversation state between turns. Plain JSON, so any store can keep it. */
+export interface Session {
+  /** The topic follow-ups apply to. */
+  topic: string | null;
+  /** Facets of `topic` already shown. */
+  facetsShown: string[];
+  /** Candidates offered by the last clarify, in order ("1" picks the first). */
+  pending: string[];
+  /** Runner-up topics of the last answer, offered on "不是这个". */
+  alternatives: string[];
+  /** Epoch milliseconds of the last turn; 0 for a new session. */
+  lastTurnAt: number;
+}
+
+export const newSession = (): Session => ({
+  topic: null,
+  facetsShown: [],
+  pending: [],
+  alternatives: [],
+  lastTurnAt: 0,
+});
+
+/** What the user sent: text, or a followed suggestion. */
+export type Input = string | { topic: string; facet?: string | null };
+
+export interface RespondResult {
+  reply: Reply;
+  session: Session;
+  /** Ranked topic candidates the matcher saw (topic ids and meta.* ids), best first. */
+  candidates: Candidate[];
+}

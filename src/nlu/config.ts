@@ -1,0 +1,49 @@
+/**
+ * Every threshold and weight of understanding, in one place (like Rasa's
+ * FallbackClassifier defaults). Scores are in 0..1. When you change a value,
+ * run `npm run eval` and update the README's "How matching works" section.
+ */
+export const matching = {
+  /** Below this top score the message is out of scope: fallback. */
+  fallbackBelow: 0.2,
+  /** Top-1 and top-2 topics closer than this (and both above fallbackBelow): clarify. */
+  clarifyMargin: 0.035,
+  /** A follow-up whose own topic scores at least this (facet words removed) switches topic. */
+  switchTopicAbove: 0.35,
+  /** Candidates offered by a clarify (at most). */
+  maxCandidates: 3,
+  /** Runner-up topics kept for "不是这个" need at least this score. */
+  alternativeAbove: 0.2,
+
+  /** Weight of the nearest training utterance (k-NN cosine) in the topic score. */
+  knnWeight: 0.4,
+  /** Weight of the topic's centroid cosine in the topic score. */
+  centroidWeight: 0.6,
+  /** Term weight is idf ** idfPower (idf from natural's TfIdf over one document per label). */
+  idfPower: 1,
+  /** A term never seen in training weighs this share of the rarest known term (it lowers every score). */
+  unknownWeight: 1,
+
+  /** fuse.js runs only on queries this short (in characters), where typos hurt n-grams most. */
+  fuseMaxChars: 6,
+  /** fuse.js threshold (0 exact .. 1 anything). */
+  fuseThreshold: 0.4,
+  /** A fuse.js match counts as (1 - fuse score) * fuseWeight. */
+  fuseWeight: 0.75,
+
+  /** A facet phrase must be covered this much (by term weight) to count. */
+  facetCoverage: 0.999,
+
+  /** Only this many characters of a message are matched (a 100 KB paste is not read whole). */
+  maxChars: 400,
+} as const;
+
+/** Dialogue defaults; the context timeout can be set with CONTEXT_TTL_MINUTES. */
+export const dialogue = {
+  /** Follow-up context expires after this many idle minutes. */
+  contextTtlMinutes: 30,
+  /** Suggestions shown under an answer (facet follow-ups first, then related topics). */
+  maxSuggestions: 6,
+} as const;
+
+export type MatchingConfig = typeof matching;

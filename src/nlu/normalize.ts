@@ -1,0 +1,78 @@
+/**
+ * Text normalisation: the first step of understanding. Pure and deterministic.
+ *
+ * NFKC -> Traditional to Simplified (opencc-js) -> lower case -> punctuation,
+ * emoji and zero-width characters to spaces -> filler words dropped.
+ */
+import * as OpenCC from 'opencc-js';
+
+/** Traditional (Taiwan standard, with phrases) to Mainland Simplified. */
+const toSimplified = OpenCC.Converter({ from: 'twp', to: 'cn' });
+let toTraditionalCache: ((s: string) => string) | undefined;
+
+/** Simplified to Traditional, built on first use: most users never need it. */
+export function toTraditional(text: string): string {
+  const convert = (toTraditionalCache ??= OpenCC.Converter({ from: 'cn', to: 'tw' }));
+  return convert(text);
+}
+
+/**
+ * Filler phrases that carry no meaning for matching, longest first.
+ * Language-level, not topic-level: topic words belong in intents/.
+ */
+const FILLERS = [
+  '你好我想问一下',
+  '我想咨询一下',
+  '想咨询一下',
+  '我想问一下',
+  '麻烦问一下',
+  '请问一下',
+  '想问一下',
+  '打扰一下',
+  '在线等',
+  '请问',
+  '求助',
+  '急急急',
+  '啊',
+  '呢',
+  '呀',
+  '哦',
+  '嘛',
+  '啦',
+  '哎',
+  '唉',
+  '哈',
+];
+const FILLER_RE = new RegExp(FILLERS.join('|'), 'g');
+
+/** Variant spellings that Simplified Chinese users mix freely. */
+const VARIANTS: [RegExp, string][] = [
+  [/帐号/g, '账号'],
+  [/帐户/g, '账户'],
+  [/微心|威信/g, '微信'],
+];
+
+// Anything that is not a letter, mark or digit: punctuation, symbols, emoji,
+// control and zero-width characters (category C*), all become a space.
+const NON_WORD_RE = /[^\p{L}\p{M}\p{N}]+/gu;
+const HAN_SPACE_RE = /(\p{Script=Han})\s+(?=\p{Script=Han})/gu;
+const HAN_RE = /\p{Script=Han}/u;
+
+/** True when the text is written in Traditional characters (some character changes under t2s). */
+export function isTraditional(text: string): boolean {
+  if (!HAN_RE.test(text)) return false;
+  const nfkc = text.normalize('NFKC');
+  return toSimplified(nfkc) !== nfkc;
+}
+
+/** Normalise text for matching. Returns '' for text with nothing to match. */
+export function normalize(text: string): string {
+  let s = text.normalize('NFKC');
+  s = toSimplified(s).toLowerCase();
+  s = s.replace(NON_WORD_RE, ' ');
+  for (const [re, to] of VARIANTS) s = s.replace(re, to);
+  const withoutFillers = s.replace(FILLER_RE, ' ');
+  // Keep the original when only filler was said ("啊?"), so nothing is lost.
+  if (withoutFillers.trim() !== '') s = withoutFillers;
+  return s.replace(HAN_SPACE_RE, '$1').replace(/\s+/g, ' ').trim();
+}
