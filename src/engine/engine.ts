@@ -58,6 +58,9 @@ export function trainingExamples(kb: KnowledgeBase): Example[] {
   return out;
 }
 
+/** Topic display names, normalised: extra short phrasings for typo-tolerant matching. */
+export const displayNames = (kb: KnowledgeBase): Example[] => kb.topics.map((t) => ({ label: t.id, text: normalize(t.name) }));
+
 /** The topic (or meta.* id, or 'oos') a matcher label stands for. */
 export const labelTopic = (label: string): string => (label.endsWith(REFUSAL) ? label.slice(0, -REFUSAL.length) : label);
 
@@ -77,8 +80,7 @@ export function toCandidates(ranking: readonly LabelScore[]): (Candidate & { lab
 export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): Engine {
   const ttlMs = (options.contextTtlMinutes ?? dialogue.contextTtlMinutes) * 60_000;
   const topics = new Map<string, Topic>(kb.topics.map((t) => [t.id, t]));
-  const names = kb.topics.map((t) => ({ label: t.id, text: normalize(t.name) }));
-  const matcher = createMatcher(trainingExamples(kb), names);
+  const matcher = createMatcher(trainingExamples(kb), displayNames(kb));
   const facets: FacetDetector = createFacetDetector(
     kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: normalize(u) }))),
   );
@@ -107,10 +109,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return { reply: { ...out, confidence: round(out.confidence) }, session, candidates };
     };
 
-    if (!normalized) {
-      session.pending = [];
-      return finish(composer.fallback(0));
-    }
+    if (!normalized) return finish(fallback(session, 0));
 
     // 1. A choice after a clarify: "2", "第二个", or a candidate's name.
     if (session.pending.length) {
@@ -126,9 +125,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const best = candidates[0]!;
     const topicCandidates = candidates.filter((c) => isTopic(c.topic));
 
-    // 2. "不是这个": offer the runners-up of the last answer.
-    if (session.alternatives.length && isReject(normalized)) {
-      const alternatives = session.alternatives.filter(isTopic).map((id) => ({ topic: topics.get(id)!, score: 0 }));
+    // 2. "不是这个": offer the runners-up of the last answer, else its related topics.
+    if (session.topic && isReject(normalized)) {
+      const current = topics.get(session.topic);
+      const ids = [...session.alternatives, ...(current?.related ?? [])].filter((id) => isTopic(id) && id !== session.topic);
+      const alternatives = [...new Set(ids)].slice(0, matching.maxCandidates).map((id) => ({ topic: topics.get(id)!, score: 0 }));
       session.pending = alternatives.map((a) => a.topic.id);
       session.alternatives = [];
       return finish(composer.clarify(alternatives, kb.ui.reject), publicCandidates);
@@ -136,10 +137,24 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
     // 3. A follow-up: a facet of the current topic, unless the message names a new topic.
     const facetHit = facets.detect(normalized);
+    const rest = facetHit ? withoutPhrase(normalized, facetHit.phrase) : normalized;
+    const restRanking = facetHit && rest ? toCandidates(matcher.rank(rest)) : [];
+    const restBest = restRanking[0];
+    // What is left of a follow-up names a topic only when it wins clearly ("那微信" ties everywhere).
+    const restIsTopic =
+      !!restBest &&
+      isTopic(restBest.topic) &&
+      !facets.detect(rest) &&
+      restBest.score >= matching.fallbackBelow &&
+      restBest.score - (restRanking[1]?.score ?? 0) >= matching.clarifyMargin;
+    const noTopic = best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow || !isTopic(best.topic);
+    const facetOnly = !!facetHit && !restIsTopic && (noTopic || [...rest.replace(/\s/g, '')].length <= 2);
+    if (facetOnly && !(session.topic && isTopic(session.topic)) && !isReject(normalized)) {
+      // "要多久?" with no topic to apply it to: ask which matter, don't guess.
+      return finish(fallback(session, best.score, kb.ui.facet_without_topic), publicCandidates);
+    }
     if (facetHit && session.topic && isTopic(session.topic) && !isReject(normalized)) {
-      const rest = withoutPhrase(normalized, facetHit.phrase);
-      const restBest = rest ? toCandidates(matcher.rank(rest)).find((c) => c.score >= matching.fallbackBelow) : undefined;
-      if (restBest && isTopic(restBest.topic) && restBest.topic !== session.topic && restBest.score >= matching.switchTopicAbove) {
+      if (restIsTopic && restBest.topic !== session.topic && restBest.score >= matching.switchTopicAbove) {
         return finish(answer(session, restBest.topic, facetHit.facet as Facet, restBest.score, candidates), publicCandidates);
       }
       const reply = composer.answer({
@@ -155,17 +170,17 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
     // 4. Out of scope, or not sure enough: fallback that never strands the user.
     if (best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow) {
-      if (isReject(normalized)) return finish(composer.fallback(best.score, kb.ui.reject_none), publicCandidates);
-      const intro = facetHit ? kb.ui.facet_without_topic : undefined;
-      return finish(composer.fallback(best.score, intro), publicCandidates);
+      return finish(fallback(session, best.score, isReject(normalized) ? kb.ui.reject_none : undefined), publicCandidates);
     }
 
     // 5. Small talk.
     if (!isTopic(best.topic)) return finish(composer.smalltalk(best.topic, best.score), publicCandidates);
 
-    // 6. Too close to call: clarify with up to 3 candidates.
+    // 6. A request to help evade real-name is refused even when another topic is close.
+    const refusal = best.label !== best.topic;
+    // 7. Too close to call: clarify with up to 3 candidates.
     const close = topicCandidates.filter((c) => best.score - c.score < matching.clarifyMargin).slice(0, matching.maxCandidates);
-    if (close.length > 1) {
+    if (close.length > 1 && !refusal) {
       session.pending = close.map((c) => c.topic);
       return finish(
         composer.clarify(close.map((c) => ({ topic: topics.get(c.topic)!, score: c.score }))),
@@ -173,9 +188,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       );
     }
 
-    // 7. An answer (a refusal when the message asks for help evading real-name).
-    const refusal = best.label !== best.topic;
+    // 8. An answer (a refusal when the message asks for help evading real-name).
     return finish(answer(session, best.topic, (facetHit?.facet as Facet) ?? null, best.score, candidates, refusal), publicCandidates);
+  }
+
+  /** The fallback reply; its suggested topics can be picked by number ("1", "第二个"). */
+  function fallback(session: Session, confidence: number, intro?: string): Reply {
+    session.pending = kb.fallback.suggest.filter(isTopic);
+    return composer.fallback(confidence, intro);
   }
 
   function isReject(normalized: string): boolean {

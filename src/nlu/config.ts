@@ -24,6 +24,12 @@ export const matching = {
   /** A term never seen in training weighs this share of the rarest known term (it lowers every score). */
   unknownWeight: 1,
 
+  /** Share of the softmax (logistic regression) probability in the score; the rest is k-NN + centroid. */
+  softmaxWeight: 0.5,
+  /** Softmax training: passes over the data, and the first step size (it decays per pass). */
+  softmaxEpochs: 5,
+  softmaxLearningRate: 2,
+
   /** fuse.js runs only on queries this short (in characters), where typos hurt n-grams most. */
   fuseMaxChars: 6,
   /** fuse.js threshold (0 exact .. 1 anything). */
@@ -31,8 +37,8 @@ export const matching = {
   /** A fuse.js match counts as (1 - fuse score) * fuseWeight. */
   fuseWeight: 0.75,
 
-  /** A facet phrase must be covered this much (by term weight) to count. */
-  facetCoverage: 0.999,
+  /** A facet phrase must be covered this much (bigrams and words weigh 1, single characters 0.5) to count. */
+  facetCoverage: 0.75,
 
   /** Only this many characters of a message are matched (a 100 KB paste is not read whole). */
   maxChars: 400,

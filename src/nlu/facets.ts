@@ -1,8 +1,10 @@
 /**
  * Facet detection: does the message ask for one aspect of a topic
  * ("要多久?", "需要什么材料")? A facet phrase counts when the message
- * contains nearly all of its (weighted) tokens, so "注销账号要多久" carries
- * the duration facet, and the rest of the message can still name a topic.
+ * contains most of its tokens (bigrams and words weigh more than single
+ * characters), so "注销账号要多久" carries the duration facet and
+ * "要满足啥条件" still meets "需要满足什么条件". The rest of the message can
+ * still name a topic.
  */
 import { features } from './features.js';
 import { matching } from './config.js';
@@ -17,30 +19,43 @@ export interface FacetHit {
   facet: string;
   /** The phrase that matched, normalised. */
   phrase: string;
+  /** Weighted share of the phrase found in the message, 0..1. */
+  coverage: number;
 }
 
 export interface FacetDetector {
-  /** The facet of the longest phrase the message contains, or null. */
+  /** The facet phrase that covers the most of the message, or null. */
   detect(normalized: string): FacetHit | null;
 }
 
-export function createFacetDetector(phrases: readonly FacetPhrase[], coverage = matching.facetCoverage): FacetDetector {
+const tokenWeight = (t: string) => ([...t].length === 1 ? 0.5 : 1);
+
+export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage = matching.facetCoverage): FacetDetector {
   const entries = phrases
-    .map((p) => ({ ...p, tokens: [...new Set(features(p.text))], length: [...p.text].length }))
-    .filter((p) => p.tokens.length > 0)
-    // Longest first: "需要多长时间" beats "时间".
-    .sort((a, b) => b.length - a.length || (a.text < b.text ? -1 : 1));
+    .map((p) => {
+      const tokens = [...new Set(features(p.text))];
+      return { ...p, tokens, total: tokens.reduce((s, t) => s + tokenWeight(t), 0), length: [...p.text].length };
+    })
+    .filter((p) => p.total > 0);
 
   return {
     detect(normalized) {
       if (!normalized) return null;
       const present = new Set(features(normalized));
+      // The phrase that explains the most of the message wins ("有什么条件" over "条件").
+      let best: (FacetHit & { found: number }) | null = null;
       for (const e of entries) {
         let found = 0;
-        for (const t of e.tokens) if (present.has(t)) found++;
-        if (found / e.tokens.length >= coverage) return { facet: e.facet, phrase: e.text };
+        for (const t of e.tokens) if (present.has(t)) found += tokenWeight(t);
+        const coverage = found / e.total;
+        if (coverage < minCoverage) continue;
+        const better =
+          !best ||
+          found > best.found ||
+          (found === best.found && (coverage > best.coverage || (coverage === best.coverage && e.text < best.phrase)));
+        if (better) best = { facet: e.facet, phrase: e.text, coverage, found };
       }
-      return null;
+      return best && { facet: best.facet, phrase: best.phrase, coverage: best.coverage };
     },
   };
 }

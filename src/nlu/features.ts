@@ -1,13 +1,15 @@
 /**
  * Features: token arrays we make ourselves, because natural's tokenizers drop
  * Chinese characters silently. Han text gives character unigrams and bigrams
- * plus Intl.Segmenter words; Latin text (pinyin, English) gives words and
+ * plus Intl.Segmenter words (`w:` prefix); Latin text (pinyin, English) gives words and
  * character trigrams, so `shimingrenzheng` still meets `shiming renzheng`.
  */
 
-const SEGMENT_RE = /\p{Script=Han}+|[\p{L}\p{M}\p{N}]+/gu;
+const SEGMENT_RE = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+/gu;
 const HAN_START_RE = /^\p{Script=Han}/u;
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+/** Segmenter words this long or longer become `w:` tokens (they weigh word boundaries). */
+const MIN_WORD = 2;
 
 /** Tokens of normalised text (see normalize()). Deterministic; duplicates kept (they are term counts). */
 export function features(normalized: string): string[] {
@@ -26,9 +28,9 @@ function hanFeatures(run: string, out: string[]): void {
     out.push(chars[i]!);
     if (i + 1 < chars.length) out.push(chars[i]! + chars[i + 1]!);
   }
-  if (chars.length > 2) {
+  if (chars.length >= MIN_WORD) {
     for (const { segment, isWordLike } of segmenter.segment(run)) {
-      if (isWordLike && segment.length > 2) out.push('w:' + segment);
+      if (isWordLike && segment.length >= MIN_WORD) out.push('w:' + segment);
     }
   }
 }

@@ -50,6 +50,9 @@ const VARIANTS: [RegExp, string][] = [
   [/帐号/g, '账号'],
   [/帐户/g, '账户'],
   [/微心|威信/g, '微信'],
+  // Colloquial question words.
+  [/啥/g, '什么'],
+  [/咋/g, '怎么'],
 ];
 
 // Anything that is not a letter, mark or digit: punctuation, symbols, emoji,
@@ -57,6 +60,7 @@ const VARIANTS: [RegExp, string][] = [
 const NON_WORD_RE = /[^\p{L}\p{M}\p{N}]+/gu;
 const HAN_SPACE_RE = /(\p{Script=Han})\s+(?=\p{Script=Han})/gu;
 const HAN_RE = /\p{Script=Han}/u;
+const LEADING_NA_RE = /^\s*那(?:么|如果)?(?=[\p{Script=Han}])(?![个些里边天时样])/u;
 
 /** True when the text is written in Traditional characters (some character changes under t2s). */
 export function isTraditional(text: string): boolean {
@@ -74,5 +78,7 @@ export function normalize(text: string): string {
   const withoutFillers = s.replace(FILLER_RE, ' ');
   // Keep the original when only filler was said ("啊?"), so nothing is lost.
   if (withoutFillers.trim() !== '') s = withoutFillers;
+  // A leading 那/那么 only links to the previous turn ("那注销账号呢"); 那个/那些 mean "that".
+  s = s.replace(LEADING_NA_RE, '');
   return s.replace(HAN_SPACE_RE, '$1').replace(/\s+/g, ' ').trim();
 }

@@ -1,0 +1,64 @@
+/**
+ * `npm run --silent ask -- "问题"`: one answer as text.
+ * `npm run --silent ask -- --json [--conversation]`: one JSON line per stdin line.
+ * Only the answers go to stdout.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { boot } from '../boot.js';
+import { renderText } from '../render/text.js';
+import type { Session } from '../engine/types.js';
+
+const USAGE = `usage:
+  npm run --silent ask -- "微信怎么解除实名认证"        one answer, as text
+  npm run --silent ask -- --json < questions.txt       one JSON line per input line (each a new conversation)
+  npm run --silent ask -- --json --conversation < f    the lines are turns of one conversation`;
+
+let args;
+try {
+  args = parseArgs({
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      conversation: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (args.values.help) {
+  process.stdout.write(USAGE + '\n');
+  process.exit(0);
+}
+
+const { engine } = boot();
+
+if (args.values.json) {
+  let session: Session | null = null;
+  const lines = args.positionals.length ? args.positionals : createInterface({ input: process.stdin, terminal: false });
+  for await (const text of lines) {
+    const result = engine.respond(args.values.conversation ? session : null, text);
+    session = result.session;
+    const { reply } = result;
+    process.stdout.write(
+      JSON.stringify({
+        text,
+        kind: reply.kind,
+        topic: reply.topic,
+        facet: reply.facet,
+        confidence: reply.confidence,
+        candidates: result.candidates.slice(0, 3),
+        reply: renderText(reply),
+      }) + '\n',
+    );
+  }
+} else {
+  const question = args.positionals.join(' ');
+  if (!question.trim()) {
+    process.stderr.write(USAGE + '\n');
+    process.exit(2);
+  }
+  process.stdout.write(renderText(engine.respond(null, question).reply) + '\n');
+}

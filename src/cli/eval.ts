@@ -1,0 +1,49 @@
+/**
+ * `npm run eval`: accuracy on the held-out phrasings (tests/fixtures/held-out)
+ * and on ../shared/eval/dev-real.jsonl. `--topics a,b` keeps only those topics
+ * (out-of-scope and small talk stay); `--errors` lists every miss.
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { loadContent, PROJECT_ROOT } from '../content/load.js';
+import { createEngine } from '../engine/engine.js';
+import { evaluate, filterTopics, loadHeldOut, loadJsonl, type EvalReport } from '../eval/evaluate.js';
+
+const { values } = parseArgs({
+  options: {
+    topics: { type: 'string' },
+    errors: { type: 'boolean', default: false },
+    'dev-real': { type: 'string', default: join(PROJECT_ROOT, '../shared/eval/dev-real.jsonl') },
+  },
+});
+const topics = values.topics ? values.topics.split(',').map((t) => t.trim()).filter(Boolean) : null;
+const engine = createEngine(loadContent());
+const sets: [string, ReturnType<typeof loadHeldOut>][] = [
+  ['held-out (tests/fixtures/held-out)', filterTopics(loadHeldOut(join(PROJECT_ROOT, 'tests/fixtures/held-out')), topics)],
+  ['dev-real (../shared/eval/dev-real.jsonl)', filterTopics(loadJsonl(values['dev-real']), topics)],
+];
+
+const pct = (x: number) => (100 * x).toFixed(1).padStart(5) + '%';
+for (const [name, items] of sets) {
+  console.log(`\n== ${name}: ${items.length} phrasings`);
+  if (!items.length) {
+    console.log('   (not found)');
+    continue;
+  }
+  const r: EvalReport = evaluate(engine, items);
+  console.log(`top-1 accuracy        ${pct(r.top1)}`);
+  console.log(`out-of-scope recall   ${pct(r.oosRecall)}`);
+  console.log(`out-of-scope precision${pct(r.oosPrecision)}`);
+  console.log(`macro-F1              ${pct(r.macroF1)}`);
+  console.log('\nper topic               n   precision  recall');
+  for (const [topic, m] of Object.entries(r.perTopic)) {
+    if (m.support === 0) continue;
+    console.log(`  ${topic.padEnd(20)} ${String(m.support).padStart(3)}   ${pct(m.precision)}   ${pct(m.recall)}`);
+  }
+  console.log('\nmost frequent confusions (expected -> got)');
+  for (const c of r.confusions.slice(0, 10)) console.log(`  ${String(c.count).padStart(3)}  ${c.expected} -> ${c.got}`);
+  if (values.errors) {
+    console.log('\nmisses');
+    for (const e of r.errors) console.log(`  ${e.expected} -> ${e.got}: ${e.text}`);
+  }
+}

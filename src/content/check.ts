@@ -1,0 +1,136 @@
+/**
+ * `npm run check`: every problem a curator can make, listed at once.
+ * Structural problems come from readContent(); this adds the lint checks.
+ */
+import { readContent, PROJECT_ROOT, type ContentProblem, type KnowledgeBase, type ContentSources } from './load.js';
+import { normalize } from '../nlu/normalize.js';
+import { trainingExamples, displayNames, labelTopic, toCandidates, OUT_OF_SCOPE } from '../engine/engine.js';
+import { createMatcher } from '../nlu/matcher.js';
+
+/** Training utterances a topic needs at least. */
+export const MIN_UTTERANCES = 40;
+
+export interface CheckReport {
+  problems: ContentProblem[];
+  /** Leave-one-out: how many training utterances still route to their own topic. */
+  leaveOneOut: { total: number; routed: number } | null;
+}
+
+export function checkContent(root: string = PROJECT_ROOT): CheckReport {
+  const { kb, sources, problems } = readContent(root);
+  if (!kb) return { problems, leaveOneOut: null };
+  problems.push(...lintUtterances(kb, root), ...lintBodies(kb, sources));
+  const loo = leaveOneOut(kb, root);
+  problems.push(...loo.problems);
+  return { problems, leaveOneOut: { total: loo.total, routed: loo.routed } };
+}
+
+/** Duplicates across labels, too few utterances per topic. */
+export function lintUtterances(kb: KnowledgeBase, root: string): ContentProblem[] {
+  const problems: ContentProblem[] = [];
+  const owner = new Map<string, string>();
+  const intentsFile = (label: string) =>
+    label === OUT_OF_SCOPE ? 'intents/_off-topic.yaml' : label.startsWith('meta.') ? 'intents/_smalltalk.yaml' : `intents/${labelTopic(label)}.yaml`;
+  const add = (label: string, text: string) => {
+    const key = normalize(text).replace(/\s+/g, '');
+    if (!key) return;
+    const first = owner.get(key);
+    if (first === undefined) owner.set(key, label);
+    else if (first !== label) {
+      problems.push({ file: intentsFile(label), message: `utterance "${text}" also appears under ${first}` });
+    }
+  };
+  for (const t of kb.topics) {
+    t.utterances.forEach((u) => add(t.id, u));
+    t.refusals.forEach((u) => add(t.id, u));
+    if (t.utterances.length < MIN_UTTERANCES) {
+      problems.push({ file: `intents/${t.id}.yaml`, message: `${t.utterances.length} utterances; a topic needs at least ${MIN_UTTERANCES}` });
+    }
+  }
+  for (const s of kb.smalltalk) s.utterances.forEach((u) => add(s.id, u));
+  kb.offTopic.forEach((u) => add(OUT_OF_SCOPE, u));
+  void root;
+  return problems;
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s)\]」』,,。;;]+|\bwww\.[a-z0-9.-]+\.[a-z]{2,}[^\s)\]」』,,。;;]*/gi;
+// Five or more digits (dashes allowed) that are not a date; or a short number right after a phone word.
+const LONG_NUMBER_RE = /(?<![\d.,-])\d(?:-?\d){4,}(?![\d.,])/g;
+const PHONE_WORD_RE = /(?:拨打|致电|电话|热线|报警|打)\s*[::]?\s*(\d{3,4})(?!\d)/g;
+const DATE_RE = /^\d{4}-\d{1,2}-\d{1,2}$/;
+const INLINE_PATH_RE = /(?:^|[^\n>])\S+\s*>\s*\S+\s*>\s*\S+/;
+
+/** Never-say phrases; phone numbers, URLs and in-app paths typed into content instead of channels. */
+export function lintBodies(kb: KnowledgeBase, sources: ContentSources): ContentProblem[] {
+  const problems: ContentProblem[] = [];
+  const phones = new Set<string>();
+  const urls = new Set<string>();
+  for (const c of kb.channels.values()) {
+    if (c.kind === 'phone' || /^[\d-]+$/.test(c.value)) phones.add(c.value.replace(/-/g, ''));
+    if (c.url) urls.add(c.url);
+  }
+  for (const body of sources.bodies) {
+    body.text.split('\n').forEach((line, i) => {
+      const at = { file: body.file, line: body.line + i };
+      // Never-say rules apply to what is shown, so check the line with channels expanded too.
+      const shown = line.replace(/\[\[([^\]]*)\]\]/g, (_, id: string) => kb.channels.get(id.trim())?.value ?? id);
+      for (const rule of kb.neverSay) {
+        const m = rule.pattern.exec(shown);
+        if (m) problems.push({ ...at, message: `never say "${m[0]}": ${rule.why}` });
+      }
+      const raw = line.replace(/\[\[[^\]]*\]\]/g, ' ');
+      for (const m of raw.matchAll(URL_RE)) {
+        if (![...urls].some((u) => m[0].startsWith(u) || u.includes(m[0]))) {
+          problems.push({ ...at, message: `URL ${m[0]} is not in content/channels.yaml: add it there and write [[id]]` });
+        }
+      }
+      for (const m of raw.matchAll(LONG_NUMBER_RE)) {
+        if (DATE_RE.test(m[0]) || /^\d{4}$/.test(m[0])) continue;
+        problems.push({ ...at, message: `number ${m[0]} looks like a phone number: put it in content/channels.yaml and write [[id]]` });
+      }
+      for (const m of raw.matchAll(PHONE_WORD_RE)) {
+        if (!phones.has(m[1]!)) problems.push({ ...at, message: `phone number ${m[1]} is not in content/channels.yaml` });
+        else problems.push({ ...at, message: `write the phone number ${m[1]} as its channel [[id]]` });
+      }
+      if (!/^\s*>/.test(raw) && INLINE_PATH_RE.test(raw)) {
+        problems.push({ ...at, message: 'an in-app path (A > B > C) is typed into content: add it to content/channels.yaml and write [[id]]' });
+      }
+    });
+  }
+  return problems;
+}
+
+/** Folds of the held-out check: every utterance is held out once, with a tenth of the data. */
+export const HELD_OUT_FOLDS = 10;
+
+/**
+ * Each topic utterance, held out of the index, must still route to its own
+ * topic. The matcher learns (softmax), so "held out" means retrained without
+ * it: k-fold, each utterance held out together with a tenth of the data.
+ */
+export function leaveOneOut(kb: KnowledgeBase, root: string): { total: number; routed: number; problems: ContentProblem[] } {
+  const examples = trainingExamples(kb);
+  const names = displayNames(kb);
+  const problems: ContentProblem[] = [];
+  let total = 0;
+  let routed = 0;
+  for (let fold = 0; fold < HELD_OUT_FOLDS; fold++) {
+    const inFold = (i: number) => i % HELD_OUT_FOLDS === fold;
+    const matcher = createMatcher(examples.filter((_, i) => !inFold(i)), names);
+    examples.forEach((example, i) => {
+      const own = labelTopic(example.label);
+      if (!inFold(i) || own === OUT_OF_SCOPE) return;
+      total++;
+      const best = toCandidates(matcher.rank(example.text))[0]!;
+      if (best.topic === own) routed++;
+      else {
+        problems.push({
+          file: own.startsWith('meta.') ? 'intents/_smalltalk.yaml' : `intents/${own}.yaml`,
+          message: `held out: "${example.text}" routes to ${best.topic} (${best.score.toFixed(2)}) instead of ${own}`,
+        });
+      }
+    });
+  }
+  void root;
+  return { total, routed, problems };
+}

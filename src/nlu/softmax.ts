@@ -1,0 +1,80 @@
+/**
+ * A small multinomial logistic regression (softmax) over sparse vectors,
+ * trained by stochastic gradient descent in a fixed order, so the same data
+ * always gives the same model. It learns which terms tell topics apart
+ * ("qq" -> another platform, "租" -> a scam), where nearest-neighbour scores
+ * only see overlap.
+ */
+
+/** Gradients smaller than this are skipped (the class is already ruled out for this example). */
+const MIN_GRADIENT = 1e-3;
+
+export interface SparseVector {
+  ids: Int32Array;
+  weights: Float64Array;
+}
+
+export interface SoftmaxOptions {
+  epochs: number;
+  /** Step size of the first epoch; it decays as 1 / (1 + epoch). */
+  learningRate: number;
+}
+
+export interface SoftmaxModel {
+  /** Class probabilities for one vector (they sum to 1). */
+  predict(x: SparseVector): Float64Array;
+}
+
+export function trainSoftmax(
+  data: readonly SparseVector[],
+  labels: Int32Array,
+  classes: number,
+  features: number,
+  options: SoftmaxOptions,
+): SoftmaxModel {
+  const W = new Float64Array(features * classes);
+  const bias = new Float64Array(classes);
+  const p = new Float64Array(classes);
+
+  const forward = (x: SparseVector, out: Float64Array) => {
+    const { ids, weights } = x;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let s = bias[c]!;
+      for (let k = 0; k < ids.length; k++) s += W[ids[k]! * classes + c]! * weights[k]!;
+      out[c] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += out[c] = Math.exp(out[c]! - max);
+    for (let c = 0; c < classes; c++) out[c]! /= sum;
+    return out;
+  };
+
+  // A fixed pseudo-random order per epoch (LCG): deterministic, and not the file order.
+  const order = Int32Array.from(data, (_, i) => i);
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const rate = options.learningRate / (1 + epoch);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = next() % (i + 1);
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+    for (let n = 0; n < order.length; n++) {
+      const i = order[n]!;
+      const { ids, weights } = data[i]!;
+      forward(data[i]!, p);
+      for (let c = 0; c < classes; c++) {
+        const g = p[c]! - (c === labels[i] ? 1 : 0);
+        if (g > -MIN_GRADIENT && g < MIN_GRADIENT) continue;
+        const step = rate * g;
+        bias[c]! -= step * 0.1;
+        for (let k = 0; k < ids.length; k++) W[ids[k]! * classes + c]! -= step * weights[k]!;
+      }
+    }
+  }
+  return { predict: (x) => forward(x, new Float64Array(classes)) };
+}

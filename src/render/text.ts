@@ -1,0 +1,42 @@
+/**
+ * Plain-text rendering of a Reply, for the terminal and for `ask`.
+ */
+import type { Block, ChannelPointer, Reply } from '../engine/types.js';
+
+/** Control characters never reach a terminal (content is curated, but be safe). */
+const clean = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+
+export function channelLine(c: ChannelPointer): string {
+  const value = c.kind === 'url' && c.url ? `${c.value} ${c.url}` : c.url ? `${c.value}(${c.url})` : c.value;
+  return `${c.name}:${value}${c.note ? `(${c.note})` : ''}`;
+}
+
+function blockText(b: Block): string {
+  switch (b.type) {
+    case 'paragraph':
+      return b.text;
+    case 'heading':
+      return `■ ${b.text}`;
+    case 'steps':
+      return b.items.map((item, i) => `${i + 1}. ${item}`).join('\n');
+    case 'list':
+      return b.items.map((item) => `• ${item}`).join('\n');
+    case 'note':
+      return `※ ${b.text}`;
+    case 'warning':
+      return `⚠ ${b.text}`;
+    case 'channels':
+      return [`📞 ${b.title}`, ...b.channels.map((c) => `- ${channelLine(c)}`)].join('\n');
+  }
+}
+
+/** The text a user reads: title, blocks in order (channel pointers last). No suggestions. */
+export function renderText(reply: Reply): string {
+  const parts = [...(reply.title ? [`【${reply.title}】`] : []), ...reply.blocks.map(blockText)];
+  return clean(parts.join('\n\n'));
+}
+
+/** Suggestions as a numbered list ("1. 要多久"), for the terminal. */
+export function renderSuggestions(reply: Reply): string {
+  return reply.suggestions.map((s, i) => `  ${i + 1}. ${s.label}`).join('\n');
+}

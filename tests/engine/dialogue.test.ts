@@ -1,0 +1,146 @@
+import { describe, it, expect } from 'vitest';
+import { realEngine } from '../helpers.js';
+import { newSession, type Session } from '../../src/engine/types.js';
+import { renderText } from '../../src/render/text.js';
+
+const engine = realEngine();
+const T0 = 1_700_000_000_000;
+const MIN = 60_000;
+
+/** Runs turns through one conversation; returns the replies. */
+function converse(...turns: string[]) {
+  let session: Session | null = null;
+  let now = T0;
+  return turns.map((t) => {
+    const r = engine.respond(session, t, (now += MIN));
+    session = r.session;
+    return r;
+  });
+}
+
+describe('engine.respond', () => {
+  it('answers a question with its topic, a summary, steps and channels last', () => {
+    const { reply } = engine.respond(null, '微信怎么解除实名认证', T0);
+    expect(reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    expect(reply.confidence).toBeGreaterThan(0);
+    expect(reply.blocks.at(-1)!.type).toBe('channels');
+    expect(renderText(reply)).toContain('注销微信支付');
+    expect(reply.sources.length).toBeGreaterThan(0);
+  });
+
+  it('applies a facet follow-up to the current topic', () => {
+    const [, second] = converse('怎么注销微信账号', '要多久?');
+    expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'duration' });
+    expect(renderText(second!.reply)).toContain('以申请页面');
+  });
+
+  it('switches topic when the follow-up names a strong new one', () => {
+    const [, second] = converse('微信实名能解除吗', '那注销账号呢?');
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
+  it('does not offer facets already shown, and offers related topics', () => {
+    const [first] = converse('微信怎么解除实名认证');
+    const labels = first!.reply.suggestions;
+    expect(labels.some((s) => s.kind === 'facet' && s.facet === 'steps')).toBe(false);
+    expect(labels.some((s) => s.kind === 'topic')).toBe(true);
+  });
+
+  it('follows a suggestion exactly', () => {
+    const first = engine.respond(null, '微信怎么解除实名认证', T0);
+    const s = first.reply.suggestions.find((x) => x.kind === 'facet')!;
+    const next = engine.respond(first.session, { topic: s.topic, facet: s.facet }, T0 + MIN);
+    expect(next.reply).toMatchObject({ kind: 'followup', topic: s.topic, facet: s.facet });
+  });
+
+  it('forgets the context after the idle timeout', () => {
+    const first = engine.respond(null, '怎么注销微信账号', T0);
+    const late = engine.respond(first.session, '要多久?', T0 + 31 * MIN);
+    expect(late.reply.kind).toBe('fallback');
+    const soon = engine.respond(first.session, '要多久?', T0 + 29 * MIN);
+    expect(soon.reply.kind).toBe('followup');
+  });
+
+  it('clarifies between close candidates and takes "1", "第二个" or a name', () => {
+    // Build a clarify state directly: the choice mechanics do not depend on which question was close.
+    const session: Session = { ...newSession(), pending: ['realname.remove', 'account.delete', 'realname.change'], lastTurnAt: T0 };
+    expect(engine.respond(session, '1', T0 + MIN).reply.topic).toBe('realname.remove');
+    expect(engine.respond(session, '第二个', T0 + MIN).reply.topic).toBe('account.delete');
+    expect(engine.respond(session, '更换实名', T0 + MIN).reply.topic).toBe('realname.change');
+  });
+
+  it('offers the runners-up on "不是这个"', () => {
+    const [first, second] = converse('微信实名认证在哪里', '不是这个');
+    expect(first!.reply.kind).toMatch(/answer|clarify/);
+    expect(second!.reply.kind).toBe('clarify');
+    expect(second!.reply.suggestions.length).toBeGreaterThan(0);
+    expect(second!.reply.suggestions.every((s) => s.topic !== first!.reply.topic)).toBe(true);
+  });
+
+  it('never strands a user: fallback explains, suggests topics and gives a channel', () => {
+    const { reply } = engine.respond(null, '今天天气怎么样', T0);
+    expect(reply).toMatchObject({ kind: 'fallback', topic: null });
+    expect(reply.suggestions.length).toBeGreaterThan(0);
+    expect(reply.blocks.some((b) => b.type === 'channels')).toBe(true);
+  });
+
+  it('refuses to help evade real-name, kindly, with the scam topic', () => {
+    const { reply } = engine.respond(null, '帮我绕过实名', T0);
+    expect(reply).toMatchObject({ kind: 'refusal', topic: 'scam.warning' });
+    expect(reply.blocks.at(-1)!.type).toBe('channels');
+  });
+
+  it('says plainly that it is not official', () => {
+    const { reply } = engine.respond(null, '你是腾讯官方的吗', T0);
+    expect(reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
+    expect(renderText(reply)).toMatch(/不是腾讯或微信的官方服务/);
+  });
+
+  it('warns about an ID number and still answers the question', () => {
+    const { reply } = engine.respond(null, '我的身份证110101199003074514被别人拿去实名了微信怎么办', T0);
+    expect(reply.blocks[0]!.type).toBe('warning');
+    expect(reply.topic).toBe('realname.misuse');
+    expect(JSON.stringify(reply)).not.toContain('110101199003074514');
+  });
+
+  it('answers Traditional Chinese in Traditional', () => {
+    const { reply } = engine.respond(null, '微信實名認證怎麼解除', T0);
+    expect(reply.topic).toBe('realname.remove');
+    expect(renderText(reply)).toContain('註銷');
+  });
+
+  it('is deterministic for the same session, input and time', () => {
+    expect(engine.respond(null, '注销账号要多久', T0)).toEqual(engine.respond(null, '注销账号要多久', T0));
+  });
+
+  it('does not mutate the session it is given', () => {
+    const s = newSession();
+    const copy = structuredClone(s);
+    engine.respond(s, '怎么注销微信账号', T0);
+    expect(s).toEqual(copy);
+  });
+});
+
+describe('bad input', () => {
+  const cases: [string, string][] = [
+    ['empty line', ''],
+    ['whitespace only', '   \t  '],
+    ['100 KB of text', '注销'.repeat(25_000) + '啊'.repeat(50_000)],
+    ['only emoji', '😀😂🎉👍🙏'],
+    ['control characters', '\u0000\u0001\u0007\u001b[31m注销\u0008'],
+    ['mixed scripts', 'Как удалить 微信 account アカウント 삭제'],
+    ['HTML', '<script>alert(1)</script><b>实名</b>'],
+    ['Markdown', '**注销** [link](http://evil.example) `code` _x_'],
+    ['lone surrogates and RTL marks', '\ud800\u202e注销\u200f\udfff'],
+  ];
+  for (const [name, text] of cases) {
+    it(`gets a sensible reply for ${name}, echoing nothing back`, () => {
+      const { reply } = engine.respond(null, text, T0);
+      expect(['answer', 'fallback', 'clarify', 'smalltalk', 'followup', 'refusal']).toContain(reply.kind);
+      const out = renderText(reply);
+      expect(out.length).toBeGreaterThan(0);
+      expect(out).not.toContain('<script>');
+      expect(out).not.toContain('evil.example');
+    });
+  }
+});
