@@ -37,6 +37,10 @@ export interface Engine {
   topicsMenu(): Reply;
   /** Topic ids and display names, in file order. */
   readonly topics: readonly { id: string; name: string }[];
+  /** True for a topic id or a small-talk id the engine can answer. */
+  knows(id: string): boolean;
+  /** Idle time after which a session's context is forgotten. */
+  readonly contextTtlMs: number;
   readonly matcher: Matcher;
 }
 
@@ -245,6 +249,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     welcome: () => composer.welcome(),
     topicsMenu: () => composer.topicsMenu(),
     topics: kb.topics.map((t) => ({ id: t.id, name: t.name })),
+    knows: (id) => isTopic(id) || kb.smalltalk.some((s) => s.id === id),
+    contextTtlMs: ttlMs,
     matcher,
   };
 }

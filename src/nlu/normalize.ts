@@ -6,8 +6,11 @@
  */
 import * as OpenCC from 'opencc-js';
 
-/** Traditional (Taiwan standard, with phrases) to Mainland Simplified. */
-const toSimplified = OpenCC.Converter({ from: 'twp', to: 'cn' });
+/**
+ * Traditional (Taiwan standard) to Mainland Simplified, character by character.
+ * Not 'twp': its phrase table rewrites Simplified words too (程序 -> 进程).
+ */
+const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
 let toTraditionalCache: ((s: string) => string) | undefined;
 
 /** Simplified to Traditional, built on first use: most users never need it. */

@@ -1,0 +1,267 @@
+/**
+ * The Telegram adapter: updates in, engine replies out as HTML with inline
+ * keyboards. Everything Telegram lives under src/adapters/telegram/.
+ */
+import { Telegraf, TelegramError, type Context } from 'telegraf';
+import type { UserFromGetMe, InlineQueryResultArticle, Message } from 'telegraf/types';
+import type { Engine } from '../../engine/engine.js';
+import type { Input, Reply } from '../../engine/types.js';
+import type { SessionStore } from '../../session/store.js';
+import { KeyedQueue } from '../../session/keyed-queue.js';
+import { renderHtml, renderHtmlParts } from '../../render/html.js';
+import { describeError, hashId, type Logger } from '../../log.js';
+import { decodeCallback, replyKeyboard } from './keyboard.js';
+
+/** The update types the bot asks Telegram for. */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'inline_query'] as const;
+
+export interface TelegramBotOptions {
+  token: string;
+  engine: Engine;
+  store: SessionStore;
+  logger: Logger;
+  apiRoot?: string;
+  /** Preset bot identity (tests), so no getMe call is needed. */
+  botInfo?: UserFromGetMe;
+  /** Retries of a failed Bot API call (429 honours retry_after; network errors and 5xx back off). */
+  retry?: { attempts: number; baseDelayMs: number; maxRetryAfterMs: number };
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const TEXTS = {
+  nonText: '我只能读懂文字。请用文字把问题发给我,例如“微信怎么解除实名认证”。',
+  reset: '好的,已经重新开始。直接发问题给我吧。',
+  feedbackThanks: '谢谢反馈!',
+  staleButton: '这个按钮已经失效了,请直接发问题给我。',
+  stored:
+    '我保存什么:只保存当前对话的话题和追问进度,最多 {ttl} 分钟无操作后自动删除;不保存你的聊天内容。日志里没有消息内容,聊天 ID 只以不可还原的哈希记录。',
+};
+
+const sleepMs = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
+
+/** True for errors of the connection (not an answer from Telegram). */
+function isNetworkError(err: unknown): boolean {
+  const code = (err as { code?: string; type?: string })?.code ?? (err as { type?: string })?.type;
+  return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'system', 'request-timeout'].includes(
+    String(code),
+  );
+}
+
+export function createTelegramBot(options: TelegramBotOptions): Telegraf {
+  const { engine, store, logger } = options;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepMs;
+  const retry = options.retry ?? { attempts: 3, baseDelayMs: 300, maxRetryAfterMs: 60_000 };
+  const bot = new Telegraf(options.token, {
+    telegram: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), webhookReply: false },
+  });
+  if (options.botInfo) bot.botInfo = options.botInfo;
+  const queue = new KeyedQueue();
+  const ttlMinutes = Math.round(engine.contextTtlMs / 60_000);
+
+  // Sending: honour 429 retry_after, back off on network errors and 5xx, then give up (logged).
+  // Telegraf makes a Telegram client per update, so each one is wrapped (bot.telegram too).
+  const withRetry = (telegram: Telegraf['telegram']) => {
+    const call = telegram.callApi.bind(telegram);
+    telegram.callApi = (async (method: string, payload: unknown, opts: unknown) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await call(method as never, payload as never, opts as never);
+        } catch (err) {
+          const last = attempt >= retry.attempts;
+          if (err instanceof TelegramError && err.code === 429 && !last) {
+            const after = Math.min(((err.parameters?.retry_after ?? 1) as number) * 1000, retry.maxRetryAfterMs);
+            logger.warn({ event: 'rate_limited', method, retry_after_ms: after }, 'Telegram asked to slow down');
+            await sleep(after);
+            continue;
+          }
+          const transient = isNetworkError(err) || (err instanceof TelegramError && err.code >= 500);
+          if (transient && !last && method !== 'getUpdates') {
+            await sleep(retry.baseDelayMs * 2 ** attempt);
+            continue;
+          }
+          throw err;
+        }
+      }
+    }) as typeof telegram.callApi;
+  };
+  withRetry(bot.telegram);
+  bot.use((ctx, next) => {
+    if (ctx.telegram !== bot.telegram) withRetry(ctx.telegram);
+    return next();
+  });
+
+  const keyOf = (chatId: number | string, userId: number | string | undefined) => `${chatId}:${userId ?? chatId}`;
+
+  /** Sends a reply: HTML parts under 4096 characters, the keyboard on the last. */
+  async function send(ctx: Context, reply: Reply): Promise<void> {
+    const parts = renderHtml(reply);
+    const keyboard = replyKeyboard(reply);
+    for (let i = 0; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      await ctx.reply(parts[i]!, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(last && keyboard.length ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+      });
+    }
+  }
+
+  /** Runs one turn for a chat member, one at a time per chat and user. */
+  async function turn(ctx: Context, input: Input | ((key: string) => Promise<Reply | null>)): Promise<void> {
+    const chat = ctx.chat;
+    if (!chat) return;
+    const key = keyOf(chat.id, ctx.from?.id);
+    const started = performance.now();
+    await queue.run(key, async () => {
+      let reply: Reply | null;
+      if (typeof input === 'function') reply = await input(key);
+      else {
+        const result = engine.respond(await store.get(key), input, now());
+        await store.set(key, result.session);
+        reply = result.reply;
+      }
+      if (reply) await send(ctx, reply);
+      logger.info(
+        {
+          event: 'reply',
+          update: ctx.updateType,
+          chat: hashId(chat.id),
+          chat_type: chat.type,
+          kind: reply?.kind ?? null,
+          topic: reply?.topic ?? null,
+          facet: reply?.facet ?? null,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'replied',
+      );
+    });
+  }
+
+  /** In groups the bot answers only commands, mentions of it, and replies to it. */
+  function addressedText(ctx: Context, message: Message.TextMessage): string | null {
+    if (ctx.chat?.type === 'private') return message.text;
+    const username = ctx.botInfo?.username;
+    const mentioned =
+      !!username &&
+      (message.entities ?? []).some(
+        (e) => e.type === 'mention' && message.text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${username.toLowerCase()}`,
+      );
+    const replyToBot = message.reply_to_message?.from?.id === ctx.botInfo?.id;
+    if (!mentioned && !replyToBot) return null;
+    return username ? message.text.replace(new RegExp(`@${username}`, 'gi'), ' ').trim() : message.text;
+  }
+
+  const commandPayload = (ctx: Context) => {
+    const text = (ctx.message as Message.TextMessage | undefined)?.text ?? '';
+    return text.replace(/^\/\w+(@\w+)?\s*/, '').trim();
+  };
+
+  bot.start((ctx) => {
+    // Deep link t.me/<bot>?start=account_delete opens that topic.
+    const topic = commandPayload(ctx).replace(/_/g, '.');
+    if (topic && engine.topics.some((t) => t.id === topic)) return turn(ctx, { topic });
+    return turn(ctx, async (key) => {
+      await store.delete(key);
+      return engine.welcome();
+    });
+  });
+  bot.help((ctx) => turn(ctx, { topic: 'meta.help' }));
+  bot.command('topics', (ctx) => turn(ctx, async () => engine.topicsMenu()));
+  bot.command('contact', (ctx) => turn(ctx, { topic: 'support.contact', facet: 'contact' }));
+  bot.command('about', (ctx) =>
+    turn(ctx, async (key) => {
+      const about = engine.respond(await store.get(key), { topic: 'meta.about' }, now()).reply;
+      return { ...about, blocks: [...about.blocks, { type: 'note', text: TEXTS.stored.replace('{ttl}', String(ttlMinutes)) }] };
+    }),
+  );
+  bot.command('reset', (ctx) =>
+    turn(ctx, async (key) => {
+      await store.delete(key);
+      await ctx.reply(TEXTS.reset);
+      return null;
+    }),
+  );
+
+  bot.on('text', (ctx) => {
+    const text = addressedText(ctx, ctx.message);
+    if (text === null) return;
+    return turn(ctx, text);
+  });
+  bot.on('edited_message', (ctx) => {
+    const message = ctx.editedMessage as Message.TextMessage;
+    if (typeof message.text !== 'string') return;
+    const text = addressedText(ctx, message);
+    if (text === null) return;
+    return turn(ctx, text);
+  });
+  bot.on('message', (ctx) => {
+    // Photos, stickers, voice, documents, locations…: ask for text (in groups only when replied to).
+    const replyTo = 'reply_to_message' in ctx.message ? ctx.message.reply_to_message : undefined;
+    if (ctx.chat.type !== 'private' && replyTo?.from?.id !== ctx.botInfo?.id) return;
+    return ctx.reply(TEXTS.nonText);
+  });
+
+  bot.on('callback_query', async (ctx) => {
+    const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
+    const action = decodeCallback(data);
+    if (!action || !engine.knows(action.topic)) {
+      await ctx.answerCbQuery(TEXTS.staleButton).catch((err) => logger.warn({ event: 'answer_callback_failed', error: describeError(err, [options.token]) }));
+      return;
+    }
+    if (action.type === 'feedback') {
+      logger.info({ event: 'feedback', topic: action.topic, useful: action.useful }, 'feedback');
+      await ctx.answerCbQuery(TEXTS.feedbackThanks);
+      return;
+    }
+    // Answer the callback first (it stops the spinner), then reply in the same context.
+    await ctx.answerCbQuery().catch((err) => logger.warn({ event: 'answer_callback_failed', error: describeError(err, [options.token]) }));
+    await turn(ctx, { topic: action.topic, facet: action.facet });
+  });
+
+  bot.on('inline_query', async (ctx) => {
+    const results = inlineResults(engine, ctx.inlineQuery.query, now());
+    await ctx.answerInlineQuery(results, { cache_time: 300, is_personal: false });
+  });
+
+  bot.catch((err, ctx) => {
+    // A failing update never stops the bot. Never log the update itself: it holds the user's text.
+    logger.error(
+      {
+        event: 'update_failed',
+        update: ctx.updateType,
+        chat: ctx.chat ? hashId(ctx.chat.id) : null,
+        error: err instanceof TelegramError ? `${err.code} ${err.description}` : describeError(err, [options.token]),
+      },
+      'update failed',
+    );
+  });
+
+  return bot;
+}
+
+/** Up to 3 shareable answers for an inline query ("@bot 注销"). */
+export function inlineResults(engine: Engine, query: string, now: number): InlineQueryResultArticle[] {
+  const text = query.trim();
+  const topics = text
+    ? engine
+        .respond(null, text, now)
+        .candidates.filter((c) => engine.topics.some((t) => t.id === c.topic))
+        .slice(0, 3)
+        .map((c) => c.topic)
+    : engine.welcome().suggestions.map((s) => s.topic).slice(0, 3);
+  return topics.map((topic) => {
+    const reply = engine.respond(null, { topic }, now).reply;
+    const summary = reply.blocks.find((b) => b.type === 'paragraph');
+    const [html] = renderHtml(reply);
+    return {
+      type: 'article',
+      id: topic,
+      title: reply.title ?? topic,
+      description: summary && 'text' in summary ? summary.text.split('\n')[0]!.slice(0, 120) : '',
+      input_message_content: { message_text: html ?? renderHtmlParts(reply)[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+    };
+  });
+}
+
