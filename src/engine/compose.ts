@@ -28,8 +28,8 @@ export const fill = (template: string, values: Record<string, string>): string =
 export function createComposer(kb: KnowledgeBase): Composer {
   const topics = new Map(kb.topics.map((t) => [t.id, t]));
   const facetName = new Map(kb.facets.map((f) => [f.id, f.name]));
-  const channelsBlock = (channels: ChannelPointer[]): Block[] =>
-    channels.length ? [{ type: 'channels', title: kb.ui.channels_title, channels }] : [];
+  const channelsBlock = (channels: ChannelPointer[], compact = false): Block[] =>
+    channels.length ? [{ type: 'channels', title: kb.ui.channels_title, channels, ...(compact ? { compact } : {}) }] : [];
   const topicSuggestion = (id: string): Suggestion[] => {
     const t = topics.get(id);
     return t ? [{ label: t.name, kind: 'topic', topic: t.id, facet: null }] : [];
@@ -52,7 +52,8 @@ export function createComposer(kb: KnowledgeBase): Composer {
         });
       }
       if (section && lead) blocks.push({ type: 'heading', text: facetName.get(lead) ?? lead }, ...section);
-      blocks.push(...channelsBlock(content.channels));
+      // A follow-up in the same topic already showed the channels' notes.
+      blocks.push(...channelsBlock(content.channels, kind === 'followup'));
 
       const nowShown = [...new Set([...shown, ...(section && lead ? [lead] : [])])] as Facet[];
       const suggestions: Suggestion[] = [

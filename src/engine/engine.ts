@@ -21,6 +21,8 @@ import {
   type Session,
 } from './types.js';
 
+const HAN_RE = /\p{Script=Han}/u;
+
 /** The label of off-topic training examples. */
 export const OUT_OF_SCOPE = 'oos';
 /** Suffix of the label of a topic's refusal examples ("帮我绕过实名"). */
@@ -99,11 +101,17 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const session: Session = expired ? newSession() : { ...previous };
     session.lastTurnAt = now;
 
-    if (typeof input !== 'string') return pick(session, input);
+    if (typeof input !== 'string') {
+      const result = pick(session, input);
+      return session.script === 'traditional' ? { ...result, reply: traditionalReply(result.reply) } : result;
+    }
 
     const text = input.slice(0, matching.maxChars * 8);
     const scan = scanSensitive(text);
     const traditional = isTraditional(scan.redacted.slice(0, matching.maxChars));
+    // Remember the user's script for replies to pressed buttons; text without Han keeps the last one.
+    if (traditional) session.script = 'traditional';
+    else if (HAN_RE.test(scan.redacted)) delete session.script;
     const warning = scan.kinds.length > 0;
     const normalized = normalize(scan.redacted);
     const finish = (reply: Reply, candidates: Candidate[] = []): RespondResult => {

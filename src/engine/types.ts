@@ -32,7 +32,8 @@ export type Block =
   | { type: 'list'; items: string[] }
   | { type: 'note'; text: string }
   | { type: 'warning'; text: string }
-  | { type: 'channels'; title: string; channels: ChannelPointer[] };
+  /** `compact`: the notes were shown before in this conversation; show names and values only. */
+  | { type: 'channels'; title: string; channels: ChannelPointer[]; compact?: boolean };
 
 /** A button: following it is the same as typing `label` in the same context. */
 export interface Suggestion {
@@ -72,6 +73,8 @@ export interface Session {
   alternatives: string[];
   /** Epoch milliseconds of the last turn; 0 for a new session. */
   lastTurnAt: number;
+  /** The script the user writes in; replies follow it (also for pressed buttons). */
+  script?: 'simplified' | 'traditional';
 }
 
 export const newSession = (): Session => ({

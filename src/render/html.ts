@@ -31,7 +31,7 @@ function blockHtml(b: Block): string {
         `📞 <b>${escapeHtml(b.title)}</b>`,
         ...b.channels.map((c) => {
           const value = c.url ? `<a href="${escapeHtml(c.url)}">${escapeHtml(c.value)}</a>` : `<code>${escapeHtml(c.value)}</code>`;
-          return `• ${escapeHtml(c.name)}:${value}${c.note ? `\n  <i>${escapeHtml(c.note)}</i>` : ''}`;
+          return `• ${escapeHtml(c.name)}:${value}${c.note && !b.compact ? `\n  <i>${escapeHtml(c.note)}</i>` : ''}`;
         }),
       ].join('\n');
   }

@@ -6,9 +6,9 @@ import type { Block, ChannelPointer, Reply } from '../engine/types.js';
 /** Control characters never reach a terminal (content is curated, but be safe). */
 const clean = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 
-export function channelLine(c: ChannelPointer): string {
+export function channelLine(c: ChannelPointer, compact = false): string {
   const value = c.kind === 'url' && c.url ? `${c.value} ${c.url}` : c.url ? `${c.value}(${c.url})` : c.value;
-  return `${c.name}:${value}${c.note ? `(${c.note})` : ''}`;
+  return `${c.name}:${value}${c.note && !compact ? `(${c.note})` : ''}`;
 }
 
 function blockText(b: Block): string {
@@ -26,7 +26,7 @@ function blockText(b: Block): string {
     case 'warning':
       return `⚠ ${b.text}`;
     case 'channels':
-      return [`📞 ${b.title}`, ...b.channels.map((c) => `- ${channelLine(c)}`)].join('\n');
+      return [`📞 ${b.title}`, ...b.channels.map((c) => `- ${channelLine(c, b.compact)}`)].join('\n');
   }
 }
 

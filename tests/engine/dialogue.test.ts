@@ -144,3 +144,21 @@ describe('bad input', () => {
     });
   }
 });
+
+describe('script memory', () => {
+  it('answers a pressed button in Traditional after a Traditional question, and back after Simplified', () => {
+    const first = engine.respond(null, '微信實名認證怎麼解除', T0);
+    const s = first.reply.suggestions.find((x) => x.kind === 'facet')!;
+    const pressed = engine.respond(first.session, { topic: s.topic, facet: s.facet }, T0 + MIN);
+    expect(renderText(pressed.reply)).toMatch(/[註銷實認證]/);
+    const simplified = engine.respond(pressed.session, '怎么注销微信账号', T0 + 2 * MIN);
+    const again = engine.respond(simplified.session, { topic: 'account.delete', facet: 'duration' }, T0 + 3 * MIN);
+    expect(renderText(again.reply)).toContain('注销');
+  });
+
+  it('shows channel notes once per topic: follow-ups list channels compactly', () => {
+    const [, followup] = converse('怎么注销微信账号', '要多久?');
+    const channels = followup!.reply.blocks.find((b) => b.type === 'channels');
+    expect(channels && 'compact' in channels && channels.compact).toBe(true);
+  });
+});
