@@ -160,7 +160,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       restBest.score >= matching.fallbackBelow &&
       restBest.score - (restRanking[1]?.score ?? 0) >= matching.clarifyMargin;
     const noTopic = best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow || !isTopic(best.topic);
-    const facetOnly = !!facetHit && !restIsTopic && (noTopic || [...rest.replace(/\s/g, '')].length <= 2);
+    // Only a facet ("要多久?"): what remains names no topic, and the whole message names none strongly.
+    const restIsShort = [...rest.replace(/\s/g, '')].length <= 2;
+    const facetOnly = !!facetHit && !restIsTopic && (noTopic || (restIsShort && best.score < matching.switchTopicAbove));
     if (facetOnly && !(session.topic && isTopic(session.topic)) && !isReject(normalized)) {
       // "要多久?" with no topic to apply it to: ask which matter, don't guess.
       return finish(fallback(session, best.score, kb.ui.facet_without_topic), publicCandidates);

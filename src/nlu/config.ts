@@ -28,7 +28,7 @@ export const matching = {
   softmaxWeight: 0.5,
   /** Softmax training: passes over the data, and the first step size (it decays per pass). */
   softmaxEpochs: 5,
-  softmaxLearningRate: 2,
+  softmaxLearningRate: 4,
 
   /** fuse.js runs only on queries this short (in characters), where typos hurt n-grams most. */
   fuseMaxChars: 6,
