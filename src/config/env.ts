@@ -40,6 +40,14 @@ export const envSchema = z
     CONTEXT_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
     /** Sessions kept in memory at most (least recently used go first). */
     SESSION_MAX_ENTRIES: z.coerce.number().int().positive().default(100_000),
+    /** Shared state for several instances (sessions, flood counters, seen updates); memory when empty. */
+    REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    /** Prefix of every Redis key, so several bots can share one Redis. */
+    REDIS_PREFIX: z.string().trim().min(1).max(50).default('rh:'),
+    /** Flood control: more than this many messages ... */
+    FLOOD_MAX_MESSAGES: z.coerce.number().int().positive().default(20),
+    /** ... in this many seconds from one chat get one "slow down" reply, then silence until the window passes. */
+    FLOOD_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
     /** pino level for logs (written to stderr). */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

@@ -11,6 +11,8 @@ import { KeyedQueue } from '../../session/keyed-queue.js';
 import { renderHtml, renderHtmlParts } from '../../render/html.js';
 import { describeError, hashId, type Logger } from '../../log.js';
 import { decodeCallback, replyKeyboard } from './keyboard.js';
+import type { FloodGate, UpdateDedup } from '../../session/guards.js';
+import type { Metrics } from '../../metrics.js';
 
 /** The update types the bot asks Telegram for. */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'inline_query'] as const;
@@ -27,6 +29,11 @@ export interface TelegramBotOptions {
   retry?: { attempts: number; baseDelayMs: number; maxRetryAfterMs: number };
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Per-chat flood control (none when absent). */
+  floodGate?: FloodGate;
+  /** Skips update ids already handled (Telegram redelivers after a timeout). */
+  dedup?: UpdateDedup;
+  metrics?: Metrics;
 }
 
 const TEXTS = {
@@ -34,6 +41,7 @@ const TEXTS = {
   reset: '好的,已经重新开始。直接发问题给我吧。',
   feedbackThanks: '谢谢反馈!',
   staleButton: '这个按钮已经失效了,请直接发问题给我。',
+  slowDown: '消息有点多,我先歇一会儿。请稍等一分钟再发,我会接着回答。',
   stored:
     '我保存什么:只保存当前对话的话题和追问进度,最多 {ttl} 分钟无操作后自动删除;不保存你的聊天内容。日志里没有消息内容,聊天 ID 只以不可还原的哈希记录。',
 };
@@ -49,7 +57,7 @@ function isNetworkError(err: unknown): boolean {
 }
 
 export function createTelegramBot(options: TelegramBotOptions): Telegraf {
-  const { engine, store, logger } = options;
+  const { engine, store, logger, metrics } = options;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepMs;
   const retry = options.retry ?? { attempts: 3, baseDelayMs: 300, maxRetryAfterMs: 60_000 };
@@ -72,6 +80,7 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
           const last = attempt >= retry.attempts;
           if (err instanceof TelegramError && err.code === 429 && !last) {
             const after = Math.min(((err.parameters?.retry_after ?? 1) as number) * 1000, retry.maxRetryAfterMs);
+            metrics?.rateLimited.inc();
             logger.warn({ event: 'rate_limited', method, retry_after_ms: after }, 'Telegram asked to slow down');
             await sleep(after);
             continue;
@@ -87,10 +96,29 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
     }) as typeof telegram.callApi;
   };
   withRetry(bot.telegram);
-  bot.use((ctx, next) => {
+  bot.use(async (ctx, next) => {
     if (ctx.telegram !== bot.telegram) withRetry(ctx.telegram);
+    metrics?.updates.inc({ type: ctx.updateType });
+    if (options.dedup && typeof ctx.update.update_id === 'number' && !(await options.dedup.first(ctx.update.update_id))) {
+      metrics?.dropped.inc({ reason: 'duplicate' });
+      logger.info({ event: 'duplicate_update', update: ctx.updateType }, 'update already handled');
+      return;
+    }
     return next();
   });
+
+  /** Flood control: true when this message must not be answered (the first time, a polite warning). */
+  async function flooded(ctx: Context): Promise<boolean> {
+    if (!options.floodGate || !ctx.chat) return false;
+    const verdict = await options.floodGate.hit(String(ctx.chat.id));
+    if (verdict === 'ok') return false;
+    metrics?.dropped.inc({ reason: 'flood' });
+    if (verdict === 'warn') {
+      logger.warn({ event: 'flood', chat: hashId(ctx.chat.id) }, 'chat is sending too fast');
+      await ctx.reply(TEXTS.slowDown);
+    }
+    return true;
+  }
 
   const keyOf = (chatId: number | string, userId: number | string | undefined) => `${chatId}:${userId ?? chatId}`;
 
@@ -112,6 +140,7 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
   async function turn(ctx: Context, input: Input | ((key: string) => Promise<Reply | null>)): Promise<void> {
     const chat = ctx.chat;
     if (!chat) return;
+    if (await flooded(ctx)) return;
     const key = keyOf(chat.id, ctx.from?.id);
     const started = performance.now();
     await queue.run(key, async () => {
@@ -123,6 +152,9 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
         reply = result.reply;
       }
       if (reply) await send(ctx, reply);
+      const seconds = (performance.now() - started) / 1000;
+      metrics?.replies.inc({ kind: reply?.kind ?? 'none' });
+      metrics?.latency.observe({ kind: reply?.kind ?? 'none' }, seconds);
       logger.info(
         {
           event: 'reply',
@@ -200,7 +232,7 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
     // Photos, stickers, voice, documents, locations…: ask for text (in groups only when replied to).
     const replyTo = 'reply_to_message' in ctx.message ? ctx.message.reply_to_message : undefined;
     if (ctx.chat.type !== 'private' && replyTo?.from?.id !== ctx.botInfo?.id) return;
-    return ctx.reply(TEXTS.nonText);
+    return flooded(ctx).then((stop) => (stop ? undefined : ctx.reply(TEXTS.nonText)));
   });
 
   bot.on('callback_query', async (ctx) => {

@@ -6,9 +6,19 @@ import type { Telegraf } from 'telegraf';
 import type { Env } from '../../config/env.js';
 import type { Engine } from '../../engine/engine.js';
 import { describeError, type Logger } from '../../log.js';
-import { MemorySessionStore } from '../../session/store.js';
+import { MemorySessionStore, type SessionStore } from '../../session/store.js';
+import { SharedRedis, RedisSessionStore } from '../../session/redis.js';
+import {
+  MemoryFloodGate,
+  MemoryUpdateDedup,
+  RedisFloodGate,
+  RedisUpdateDedup,
+  type FloodGate,
+  type UpdateDedup,
+} from '../../session/guards.js';
+import { createMetrics } from '../../metrics.js';
 import { ALLOWED_UPDATES, createTelegramBot } from './bot.js';
-import { createWebhookServer, type WebhookServer } from './webhook.js';
+import { createWebhookServer, MAX_CONCURRENT_UPDATES, type WebhookServer } from './webhook.js';
 
 const COMMANDS = {
   zh: [
@@ -46,12 +56,33 @@ export interface RunningBot {
 }
 
 export async function runTelegram(env: Env, engine: Engine, logger: Logger): Promise<RunningBot> {
-  const store = new MemorySessionStore({ ttlMs: engine.contextTtlMs, maxEntries: env.SESSION_MAX_ENTRIES });
+  const metrics = createMetrics();
+  const flood = { max: env.FLOOD_MAX_MESSAGES, windowMs: env.FLOOD_WINDOW_SECONDS * 1000 };
+  let redis: SharedRedis | undefined;
+  let store: SessionStore;
+  let floodGate: FloodGate;
+  let dedup: UpdateDedup;
+  if (env.REDIS_URL) {
+    // Shared state for several instances. Redis down at start is allowed: the bot answers
+    // without follow-up context and reconnects by itself.
+    redis = new SharedRedis({ url: env.REDIS_URL, logger, onError: () => metrics.redisErrors.inc() });
+    if (!(await redis.connect())) logger.warn({ event: 'redis_down_at_start' }, 'starting without Redis; it will reconnect');
+    store = new RedisSessionStore(redis, engine.contextTtlMs, env.REDIS_PREFIX);
+    floodGate = new RedisFloodGate(redis, flood, undefined, env.REDIS_PREFIX);
+    dedup = new RedisUpdateDedup(redis, undefined, undefined, env.REDIS_PREFIX);
+  } else {
+    store = new MemorySessionStore({ ttlMs: engine.contextTtlMs, maxEntries: env.SESSION_MAX_ENTRIES });
+    floodGate = new MemoryFloodGate(flood);
+    dedup = new MemoryUpdateDedup();
+  }
   const bot = createTelegramBot({
     token: env.TELEGRAM_BOT_TOKEN!,
     engine,
     store,
     logger,
+    floodGate,
+    dedup,
+    metrics,
     ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
   });
   bot.botInfo = await bot.telegram.getMe();
@@ -65,11 +96,13 @@ export async function runTelegram(env: Env, engine: Engine, logger: Logger): Pro
       secret: env.WEBHOOK_SECRET!,
       handleUpdate: (update) => bot.handleUpdate(update),
       logger,
+      metrics: metrics.registry,
     });
     await new Promise<void>((ok) => webhook.server.listen(env.PORT, env.HOST, ok));
     await bot.telegram.setWebhook(url.href, {
       secret_token: env.WEBHOOK_SECRET!,
       allowed_updates: allowedUpdates,
+      max_connections: MAX_CONCURRENT_UPDATES,
       drop_pending_updates: env.DROP_PENDING_UPDATES,
     });
     logger.info({ event: 'started', mode: 'webhook', port: env.PORT, path: url.pathname, bot: bot.botInfo.username }, 'bot running (webhook)');
@@ -79,6 +112,7 @@ export async function runTelegram(env: Env, engine: Engine, logger: Logger): Pro
       stop: async (reason) => {
         logger.info({ event: 'stopping', reason }, 'stopping');
         await webhook.close();
+        await redis?.close();
       },
     };
   }
@@ -95,6 +129,7 @@ export async function runTelegram(env: Env, engine: Engine, logger: Logger): Pro
       logger.info({ event: 'stopping', reason }, 'stopping');
       bot.stop(reason);
       await stopped;
+      await redis?.close();
     },
   };
 }

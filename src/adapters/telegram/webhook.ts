@@ -6,8 +6,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../../log.js';
+import type { Registry } from 'prom-client';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Updates handled at once; the rest wait their turn. Telegram itself opens at
+ * most 40 webhook connections by default (setWebhook max_connections), and a
+ * bounded number keeps event-loop lag, and so Redis latency, low under load.
+ */
+export const MAX_CONCURRENT_UPDATES = 40;
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 export interface WebhookServerOptions {
@@ -16,6 +23,9 @@ export interface WebhookServerOptions {
   handleUpdate: (update: Update) => Promise<void>;
   logger: Logger;
   maxBodyBytes?: number;
+  maxConcurrentUpdates?: number;
+  /** Prometheus registry served at GET /metrics. */
+  metrics?: Registry;
 }
 
 /** Constant-time comparison (both sides hashed first, so lengths never leak). */
@@ -38,9 +48,18 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const max = options.maxBodyBytes ?? MAX_BODY_BYTES;
   let inFlight = 0;
   let idle: (() => void) | null = null;
+  const limit = options.maxConcurrentUpdates ?? MAX_CONCURRENT_UPDATES;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const acquire = () => (running < limit ? (running++, Promise.resolve()) : new Promise<void>((ok) => waiting.push(ok)));
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
 
   const send = (res: ServerResponse, status: number, body = '') => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(body);
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
   };
 
   async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
@@ -59,6 +78,11 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405);
+    if (url.pathname === '/metrics' && options.metrics) {
+      if (req.method !== 'GET') return send(res, 405);
+      const body = await options.metrics.metrics();
+      return void res.writeHead(200, { 'content-type': options.metrics.contentType }).end(body);
+    }
     if (url.pathname !== options.path) return send(res, 404);
     if (req.method !== 'POST') return send(res, 405);
     if (!secretMatches(req.headers[SECRET_HEADER], options.secret)) {
@@ -82,12 +106,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return send(res, 400);
     }
     inFlight++;
+    await acquire();
     try {
       await options.handleUpdate(update as Update);
     } catch (err) {
       // bot.catch already logged it; answer 200 so Telegram does not redeliver a poison update forever.
       options.logger.error({ event: 'webhook_update_failed', error: String((err as Error)?.name ?? err) }, 'update failed');
     } finally {
+      release();
       inFlight--;
       if (inFlight === 0) idle?.();
     }

@@ -217,3 +217,37 @@ describe('logs', () => {
     expect(lastSent().text).toContain('注销微信账号');
   });
 });
+
+describe('flood control and duplicates', () => {
+  it('answers a flooding chat once with "slow down", then stays silent until the window passes', async () => {
+    const { MemoryFloodGate, MemoryUpdateDedup } = await import('../../../src/session/guards.js');
+    const flooded = createTelegramBot({
+      token: TOKEN,
+      engine: realEngine(),
+      store,
+      logger: createLogger('silent'),
+      apiRoot: api.apiRoot,
+      botInfo: f.BOT_INFO as any,
+      floodGate: new MemoryFloodGate({ max: 3, windowMs: 60_000, now: () => clock }),
+      dedup: new MemoryUpdateDedup(),
+    });
+    for (let i = 0; i < 6; i++) await flooded.handleUpdate(f.textUpdate('怎么注销微信账号') as any);
+    const texts = sent().map((p) => p.text as string);
+    expect(texts).toHaveLength(4);
+    expect(texts[3]).toMatch(/稍等/);
+    clock += 61_000;
+    await flooded.handleUpdate(f.textUpdate('怎么注销微信账号') as any);
+    expect(sent()).toHaveLength(5);
+  });
+
+  it('does not answer an update id twice', async () => {
+    const { MemoryUpdateDedup } = await import('../../../src/session/guards.js');
+    const deduped = createTelegramBot({
+      token: TOKEN, engine: realEngine(), store, logger: createLogger('silent'), apiRoot: api.apiRoot, botInfo: f.BOT_INFO as any, dedup: new MemoryUpdateDedup(),
+    });
+    const update = f.textUpdate('怎么注销微信账号');
+    await deduped.handleUpdate(update as any);
+    await deduped.handleUpdate(update as any);
+    expect(sent()).toHaveLength(1);
+  });
+});
