@@ -9,6 +9,9 @@ import { boot } from '../boot.js';
 import { renderText } from '../render/text.js';
 import type { Session } from '../engine/types.js';
 
+// Piped into `head` and closed early: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+
 const USAGE = `usage:
   npm run --silent ask -- "微信怎么解除实名认证"        one answer, as text
   npm run --silent ask -- --json < questions.txt       one JSON line per input line (each a new conversation)

@@ -4,6 +4,9 @@
 import { checkContent, HELD_OUT_FOLDS } from '../content/check.js';
 import { formatProblem, PROJECT_ROOT } from '../content/load.js';
 
+// Piped into `head` and closed early: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+
 const root = process.argv[2] ?? PROJECT_ROOT;
 const { problems, leaveOneOut } = checkContent(root);
 for (const p of problems) console.log(formatProblem(p));

@@ -9,6 +9,9 @@ import { loadContent, PROJECT_ROOT } from '../content/load.js';
 import { createEngine } from '../engine/engine.js';
 import { evaluate, filterTopics, loadHeldOut, loadJsonl, type EvalReport } from '../eval/evaluate.js';
 
+// Piped into `head` and closed early: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+
 const { values } = parseArgs({
   options: {
     topics: { type: 'string' },

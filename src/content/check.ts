@@ -38,6 +38,8 @@ export function lintUtterances(kb: KnowledgeBase, root: string): ContentProblem[
     if (first === undefined) owner.set(key, label);
     else if (first !== label) {
       problems.push({ file: intentsFile(label), message: `utterance "${text}" also appears under ${first}` });
+    } else {
+      problems.push({ file: intentsFile(label), message: `utterance "${text}" is listed twice` });
     }
   };
   for (const t of kb.topics) {
@@ -100,6 +102,13 @@ export function lintBodies(kb: KnowledgeBase, sources: ContentSources): ContentP
   return problems;
 }
 
+/** 32-bit FNV-1a hash: a stable fold for each utterance. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 /** Folds of the held-out check: every utterance is held out once, with a tenth of the data. */
 export const HELD_OUT_FOLDS = 10;
 
@@ -114,8 +123,10 @@ export function leaveOneOut(kb: KnowledgeBase, root: string): { total: number; r
   const problems: ContentProblem[] = [];
   let total = 0;
   let routed = 0;
+  // Folds by a hash of the text, so adding one utterance does not reshuffle every other.
+  const foldOf = examples.map((e) => fnv1a(`${e.label}\u0000${e.text}`) % HELD_OUT_FOLDS);
   for (let fold = 0; fold < HELD_OUT_FOLDS; fold++) {
-    const inFold = (i: number) => i % HELD_OUT_FOLDS === fold;
+    const inFold = (i: number) => foldOf[i] === fold;
     const matcher = createMatcher(examples.filter((_, i) => !inFold(i)), names);
     examples.forEach((example, i) => {
       const own = labelTopic(example.label);

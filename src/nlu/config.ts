@@ -30,8 +30,10 @@ export const matching = {
   softmaxEpochs: 5,
   softmaxLearningRate: 4,
 
-  /** fuse.js runs only on queries this short (in characters), where typos hurt n-grams most. */
+  /** fuse.js runs only on queries this short (in characters), where typos hurt n-grams most ... */
   fuseMaxChars: 6,
+  /** ... and this long: one typo in 2-3 characters is another word ("hey" is not "help"). */
+  fuseMinChars: 4,
   /** fuse.js threshold (0 exact .. 1 anything). */
   fuseThreshold: 0.4,
   /** A fuse.js match counts as (1 - fuse score) * fuseWeight. */

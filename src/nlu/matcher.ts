@@ -147,8 +147,11 @@ export function createMatcher(
       return { label, score: (1 - config.softmaxWeight) * similarity + config.softmaxWeight * learned };
     });
 
-    if ([...text].length <= config.fuseMaxChars) {
+    const chars = [...text].length;
+    if (chars >= config.fuseMinChars && chars <= config.fuseMaxChars) {
       for (const hit of fuse.search(text)) {
+        // A typo, not a fragment: "实明认证" ~ "实名认证", but "靠谱吗" is not "代解封靠谱吗".
+        if (Math.abs([...hit.item.text].length - chars) > 1) continue;
         const s = (1 - (hit.score ?? 1)) * config.fuseWeight;
         const entry = scores[labelIndex.get(hit.item.label)!];
         if (entry && s > entry.score) entry.score = s;
