@@ -5,16 +5,12 @@
  * carry unescaped markup; every update is answered (200) or rejected (4xx).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { realEngine } from '../helpers.js';
 import { renderHtml } from '../../src/render/html.js';
 import { renderText } from '../../src/render/text.js';
 import type { Session } from '../../src/engine/types.js';
-import { createTelegramBot } from '../../src/adapters/telegram/bot.js';
-import { createWebhookServer, type WebhookServer } from '../../src/adapters/telegram/webhook.js';
-import { MemorySessionStore } from '../../src/session/store.js';
-import { createLogger } from '../../src/log.js';
-import { startStubApi, type StubApi } from '../adapters/telegram/stub-api.js';
+import type { StubApi } from '../adapters/telegram/stub-api.js';
+import { startWebhookBot, type WebhookBot } from '../adapters/telegram/webhook-bot.js';
 import * as f from '../adapters/telegram/fixtures.js';
 
 /** mulberry32: a small seeded PRNG. */
@@ -69,29 +65,17 @@ describe('fuzz: engine.respond', () => {
 });
 
 describe('fuzz: webhook', () => {
-  let api: StubApi;
-  let hook: WebhookServer;
-  let url: string;
   const SECRET = 'fuzz_secret';
+  let bot: WebhookBot;
+  let api: StubApi;
+  let url: string;
 
   beforeAll(async () => {
-    api = await startStubApi();
-    const bot = createTelegramBot({
-      token: '123456:TESTTOKENabcdefghijklmnopqrstu',
-      engine: realEngine(),
-      store: new MemorySessionStore({ ttlMs: 60_000 }),
-      logger: createLogger('silent'),
-      apiRoot: api.apiRoot,
-      botInfo: f.BOT_INFO as any,
-    });
-    hook = createWebhookServer({ path: '/hook', secret: SECRET, logger: createLogger('silent'), handleUpdate: (u) => bot.handleUpdate(u) });
-    await new Promise<void>((ok) => hook.server.listen(0, '127.0.0.1', ok));
-    url = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}/hook`;
+    bot = await startWebhookBot(SECRET);
+    api = bot.api;
+    url = bot.url;
   });
-  afterAll(async () => {
-    await hook.close();
-    await api.close();
-  });
+  afterAll(() => bot.close());
 
   function malformed(next: () => number, i: number): string {
     const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]!;

@@ -1,46 +1,21 @@
 /** The webhook server on 127.0.0.1: secret, body cap, methods, and a real update. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { createWebhookServer, secretMatches, type WebhookServer } from '../../../src/adapters/telegram/webhook.js';
-import { createTelegramBot } from '../../../src/adapters/telegram/bot.js';
-import { MemorySessionStore } from '../../../src/session/store.js';
-import { createLogger } from '../../../src/log.js';
-import { realEngine } from '../../helpers.js';
-import { startStubApi, type StubApi } from './stub-api.js';
+import { secretMatches } from '../../../src/adapters/telegram/webhook.js';
+import type { StubApi } from './stub-api.js';
+import { startWebhookBot, type WebhookBot } from './webhook-bot.js';
 import * as f from './fixtures.js';
 
 const SECRET = 'test_secret-123';
+let bot: WebhookBot;
 let api: StubApi;
-let hook: WebhookServer;
 let base: string;
-let handled = 0;
 
 beforeAll(async () => {
-  api = await startStubApi();
-  const bot = createTelegramBot({
-    token: '123456:TESTTOKENabcdefghijklmnopqrstu',
-    engine: realEngine(),
-    store: new MemorySessionStore({ ttlMs: 60_000 }),
-    logger: createLogger('silent'),
-    apiRoot: api.apiRoot,
-    botInfo: f.BOT_INFO as any,
-  });
-  hook = createWebhookServer({
-    path: '/tg/hook',
-    secret: SECRET,
-    logger: createLogger('silent'),
-    handleUpdate: async (u) => {
-      handled++;
-      await bot.handleUpdate(u);
-    },
-  });
-  await new Promise<void>((ok) => hook.server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}`;
+  bot = await startWebhookBot(SECRET, '/tg/hook');
+  api = bot.api;
+  base = bot.base;
 });
-afterAll(async () => {
-  await hook.close();
-  await api.close();
-});
+afterAll(() => bot.close());
 
 const post = (body: string, headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': SECRET }) =>
   fetch(`${base}/tg/hook`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -53,10 +28,10 @@ describe('webhook server', () => {
   });
 
   it('rejects a wrong or missing secret with 401 and processes nothing', async () => {
-    const before = handled;
+    const before = bot.handled();
     expect((await post(JSON.stringify(f.textUpdate('x')), { 'x-telegram-bot-api-secret-token': 'wrong' })).status).toBe(401);
     expect((await post(JSON.stringify(f.textUpdate('x')), {})).status).toBe(401);
-    expect(handled).toBe(before);
+    expect(bot.handled()).toBe(before);
   });
 
   it('rejects a body over 1 MB with 413', async () => {
