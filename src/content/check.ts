@@ -12,21 +12,21 @@ export const MIN_UTTERANCES = 40;
 
 export interface CheckReport {
   problems: ContentProblem[];
-  /** Leave-one-out: how many training utterances still route to their own topic. */
-  leaveOneOut: { total: number; routed: number } | null;
+  /** Held-out check: how many training utterances still route to their own topic. */
+  heldOut: { total: number; routed: number } | null;
 }
 
 export function checkContent(root: string = PROJECT_ROOT): CheckReport {
   const { kb, sources, problems } = readContent(root);
-  if (!kb) return { problems, leaveOneOut: null };
-  problems.push(...lintUtterances(kb, root), ...lintBodies(kb, sources));
-  const loo = leaveOneOut(kb, root);
-  problems.push(...loo.problems);
-  return { problems, leaveOneOut: { total: loo.total, routed: loo.routed } };
+  if (!kb) return { problems, heldOut: null };
+  problems.push(...lintUtterances(kb), ...lintBodies(kb, sources));
+  const heldOut = heldOutCheck(kb);
+  problems.push(...heldOut.problems);
+  return { problems, heldOut: { total: heldOut.total, routed: heldOut.routed } };
 }
 
 /** Duplicates across labels, too few utterances per topic. */
-export function lintUtterances(kb: KnowledgeBase, root: string): ContentProblem[] {
+export function lintUtterances(kb: KnowledgeBase): ContentProblem[] {
   const problems: ContentProblem[] = [];
   const owner = new Map<string, string>();
   const intentsFile = (label: string) =>
@@ -51,7 +51,6 @@ export function lintUtterances(kb: KnowledgeBase, root: string): ContentProblem[
   }
   for (const s of kb.smalltalk) s.utterances.forEach((u) => add(s.id, u));
   kb.offTopic.forEach((u) => add(OUT_OF_SCOPE, u));
-  void root;
   return problems;
 }
 
@@ -117,7 +116,7 @@ export const HELD_OUT_FOLDS = 10;
  * topic. The matcher learns (softmax), so "held out" means retrained without
  * it: k-fold, each utterance held out together with a tenth of the data.
  */
-export function leaveOneOut(kb: KnowledgeBase, root: string): { total: number; routed: number; problems: ContentProblem[] } {
+export function heldOutCheck(kb: KnowledgeBase): { total: number; routed: number; problems: ContentProblem[] } {
   const examples = trainingExamples(kb);
   const names = displayNames(kb);
   const problems: ContentProblem[] = [];
@@ -142,6 +141,5 @@ export function leaveOneOut(kb: KnowledgeBase, root: string): { total: number; r
       }
     });
   }
-  void root;
   return { total, routed, problems };
 }

@@ -135,56 +135,37 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const candidates = toCandidates(ranking);
     const publicCandidates = candidates.slice(0, 5).map(({ topic, score }) => ({ topic, score: round(score) }));
     const best = candidates[0]!;
-    const topicCandidates = candidates.filter((c) => isTopic(c.topic));
+    const rejecting = isReject(normalized);
+    const current = session.topic && isTopic(session.topic) ? session.topic : null;
 
     // 2. "不是这个": offer the runners-up of the last answer, else its related topics.
-    if (session.topic && isReject(normalized)) {
-      const current = topics.get(session.topic);
-      const ids = [...session.alternatives, ...(current?.related ?? [])].filter((id) => isTopic(id) && id !== session.topic);
+    if (current && rejecting) {
+      const ids = [...session.alternatives, ...topics.get(current)!.related].filter((id) => isTopic(id) && id !== current);
       const alternatives = [...new Set(ids)].slice(0, matching.maxCandidates).map((id) => ({ topic: topics.get(id)!, score: 0 }));
       session.pending = alternatives.map((a) => a.topic.id);
       session.alternatives = [];
       return finish(composer.clarify(alternatives, kb.ui.reject), publicCandidates);
     }
 
-    // 3. A follow-up: a facet of the current topic, unless the message names a new topic.
-    const facetHit = facets.detect(normalized);
-    const rest = facetHit ? withoutPhrase(normalized, facetHit.phrase) : normalized;
-    const restRanking = facetHit && rest ? toCandidates(matcher.rank(rest)) : [];
-    const restBest = restRanking[0];
-    // What is left of a follow-up names a topic only when it wins clearly ("那微信" ties everywhere).
-    const restIsTopic =
-      !!restBest &&
-      isTopic(restBest.topic) &&
-      !facets.detect(rest) &&
-      restBest.score >= matching.fallbackBelow &&
-      restBest.score - (restRanking[1]?.score ?? 0) >= matching.clarifyMargin;
-    const noTopic = best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow || !isTopic(best.topic);
-    // Only a facet ("要多久?"): what remains names no topic, and the whole message names none strongly.
-    const restIsShort = [...rest.replace(/\s/g, '')].length <= 2;
-    const facetOnly = !!facetHit && !restIsTopic && (noTopic || (restIsShort && best.score < matching.switchTopicAbove));
-    if (facetOnly && !(session.topic && isTopic(session.topic)) && !isReject(normalized)) {
-      // "要多久?" with no topic to apply it to: ask which matter, don't guess.
+    // 3. A facet ("要多久?"): a follow-up on the current topic, unless the message names a new topic.
+    const facet = rejecting ? null : facetOf(normalized, best);
+    if (facet?.only && !current) {
+      // Nothing to apply it to: ask which matter, don't guess.
       return finish(fallback(session, best.score, kb.ui.facet_without_topic), publicCandidates);
     }
-    if (facetHit && session.topic && isTopic(session.topic) && !isReject(normalized)) {
-      if (restIsTopic && restBest.topic !== session.topic && restBest.score >= matching.switchTopicAbove) {
-        return finish(answer(session, restBest.topic, facetHit.facet as Facet, restBest.score, candidates), publicCandidates);
+    if (facet && current) {
+      const next = facet.restTopic;
+      if (next && next.topic !== current && next.score >= matching.switchTopicAbove) {
+        return finish(answer(session, next.topic, facet.facet, next.score, candidates), publicCandidates);
       }
-      const reply = composer.answer({
-        topic: topics.get(session.topic)!,
-        facet: facetHit.facet as Facet,
-        kind: 'followup',
-        confidence: 1,
-        shown: session.facetsShown,
-      });
+      const reply = composer.answer({ topic: topics.get(current)!, facet: facet.facet, kind: 'followup', confidence: 1, shown: session.facetsShown });
       session.facetsShown = reply.shown;
       return finish(reply.reply, publicCandidates);
     }
 
     // 4. Out of scope, or not sure enough: fallback that never strands the user.
     if (best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow) {
-      return finish(fallback(session, best.score, isReject(normalized) ? kb.ui.reject_none : undefined), publicCandidates);
+      return finish(fallback(session, best.score, rejecting ? kb.ui.reject_none : undefined), publicCandidates);
     }
 
     // 5. Small talk.
@@ -193,7 +174,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 6. A request to help evade real-name is refused even when another topic is close.
     const refusal = best.label !== best.topic;
     // 7. Too close to call: clarify with up to 3 candidates.
-    const close = topicCandidates.filter((c) => best.score - c.score < matching.clarifyMargin).slice(0, matching.maxCandidates);
+    const close = candidates
+      .filter((c) => isTopic(c.topic) && best.score - c.score < matching.clarifyMargin)
+      .slice(0, matching.maxCandidates);
     if (close.length > 1 && !refusal) {
       session.pending = close.map((c) => c.topic);
       return finish(
@@ -203,7 +186,28 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
 
     // 8. An answer (a refusal when the message asks for help evading real-name).
-    return finish(answer(session, best.topic, (facetHit?.facet as Facet) ?? null, best.score, candidates, refusal), publicCandidates);
+    return finish(answer(session, best.topic, facet?.facet ?? null, best.score, candidates, refusal), publicCandidates);
+  }
+
+  /**
+   * The facet a message asks for, the topic named by the rest of it (when it
+   * names one clearly: "那微信" ties everywhere), and whether the facet is all
+   * there is ("要多久?"): nothing else names a topic, strongly or at all.
+   */
+  function facetOf(normalized: string, best: Candidate) {
+    const hit = facets.detect(normalized);
+    if (!hit) return null;
+    const rest = withoutPhrase(normalized, hit.phrase);
+    const ranking = rest && !facets.detect(rest) ? toCandidates(matcher.rank(rest)) : [];
+    const [first, second] = ranking;
+    const restTopic =
+      first && isTopic(first.topic) && first.score >= matching.fallbackBelow && first.score - (second?.score ?? 0) >= matching.clarifyMargin
+        ? first
+        : null;
+    const wholeNamesNone = best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow || !isTopic(best.topic);
+    const restIsShort = [...rest.replace(/\s/g, '')].length <= 2;
+    const only = !restTopic && (wholeNamesNone || (restIsShort && best.score < matching.switchTopicAbove));
+    return { facet: hit.facet as Facet, restTopic, only };
   }
 
   /** The fallback reply; its suggested topics can be picked by number ("1", "第二个"). */
