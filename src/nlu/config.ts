@@ -5,7 +5,7 @@
  */
 export const matching = {
   /** Below this top score the message is out of scope: fallback. */
-  fallbackBelow: 0.2,
+  fallbackBelow: 0.15,
   /** Top-1 and top-2 topics closer than this (and both above fallbackBelow): clarify. */
   clarifyMargin: 0.035,
   /** A follow-up whose own topic scores at least this (facet words removed) switches topic. */

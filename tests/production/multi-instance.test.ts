@@ -96,6 +96,10 @@ describe.skipIf(!hasRedis)('several instances on one Redis', () => {
     for (const value of [...planted, TOKEN, SECRET, '怎么注销微信账号', '5005']) expect(logs).not.toContain(value);
   });
 
+  it('stops on SIGTERM with exit code 0', async () => {
+    expect(await b.stop()).toBe(0);
+  });
+
   it('rejects bad requests: 401 without the secret, 413 over 1 MB, 400 for non-JSON, 405 for GET', async () => {
     const url = `http://127.0.0.1:${a.port}/hook`;
     expect((await fetch(url, { method: 'POST', body: '{}' })).status).toBe(401);

@@ -257,6 +257,11 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
     await ctx.answerInlineQuery(results, { cache_time: 300, is_personal: false });
   });
 
+  // Last in line: update types no handler above took (polls, member changes, new kinds).
+  bot.use((ctx) => {
+    logger.info({ event: 'ignored_update', update: ctx.updateType }, 'update type not handled');
+  });
+
   bot.catch((err, ctx) => {
     // A failing update never stops the bot. Never log the update itself: it holds the user's text.
     logger.error(

@@ -212,6 +212,7 @@ describe('logs', () => {
 
   it('bad updates are ignored with a log line, never a crash', async () => {
     await expect(bot.handleUpdate({ update_id: 1, something_new: {} } as any)).resolves.not.toThrow();
+    expect(logs).toMatch(/"event":"ignored_update"/);
     await expect(bot.handleUpdate({ update_id: 2, message: { message_id: 1, date: 0 } } as any)).resolves.not.toThrow();
     await bot.handleUpdate(f.textUpdate('怎么注销微信账号') as any);
     expect(lastSent().text).toContain('注销微信账号');
