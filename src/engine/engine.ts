@@ -46,6 +46,14 @@ export interface Engine {
   readonly matcher: Matcher;
 }
 
+/** The first and last `max / 2` characters of a long text (code points), joined by a space. */
+export function headAndTail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return chars.slice(0, max / 2).join('') + ' ' + chars.slice(-max / 2).join('');
+}
+
 /** Training examples of every label, normalised: the matcher's input and the check's LOO set. */
 export function trainingExamples(kb: KnowledgeBase): Example[] {
   const out: Example[] = [];
@@ -106,14 +114,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return session.script === 'traditional' ? { ...result, reply: traditionalReply(result.reply) } : result;
     }
 
-    const text = input.slice(0, matching.maxChars * 8);
-    const scan = scanSensitive(text);
-    const traditional = isTraditional(scan.redacted.slice(0, matching.maxChars));
+    // Sensitive data is looked for in a generous prefix; matching reads the head and tail only.
+    const scan = scanSensitive(input.slice(0, 20 * matching.maxChars));
+    const text = headAndTail(scan.redacted, matching.maxChars);
+    const traditional = isTraditional(text);
     // Remember the user's script for replies to pressed buttons; text without Han keeps the last one.
     if (traditional) session.script = 'traditional';
-    else if (HAN_RE.test(scan.redacted)) delete session.script;
+    else if (HAN_RE.test(text)) delete session.script;
     const warning = scan.kinds.length > 0;
-    const normalized = normalize(scan.redacted);
+    const normalized = normalize(text);
     const finish = (reply: Reply, candidates: Candidate[] = []): RespondResult => {
       let out = reply;
       if (warning) out = { ...out, blocks: [{ type: 'warning', text: kb.ui.sensitive_warning }, ...out.blocks] };

@@ -40,7 +40,12 @@ export function predictLabel(engine: Engine, text: string): string {
   return reply.kind === 'fallback' || reply.topic === null ? OUT_OF_SCOPE : reply.topic;
 }
 
-export function evaluate(engine: Engine, items: readonly LabelledText[], predict = predictLabel): EvalReport {
+export function evaluate(engine: Engine, items: readonly LabelledText[]): EvalReport {
+  return evaluateWith((text) => predictLabel(engine, text), items);
+}
+
+/** The same report for any classifier that maps a text to a label ('oos' when out of scope). */
+export function evaluateWith(predict: (text: string) => string, items: readonly LabelledText[]): EvalReport {
   const labels = new Set<string>();
   const tp = new Map<string, number>();
   const fp = new Map<string, number>();
@@ -50,7 +55,7 @@ export function evaluate(engine: Engine, items: readonly LabelledText[], predict
   const errors: EvalReport['errors'] = [];
   let right = 0;
   for (const item of items) {
-    const got = predict(engine, item.text);
+    const got = predict(item.text);
     labels.add(item.topic);
     if (got === item.topic) {
       right++;

@@ -36,14 +36,22 @@ export const matching = {
   fuseMinChars: 4,
   /** fuse.js threshold (0 exact .. 1 anything). */
   fuseThreshold: 0.4,
+  /** ... and only when the best score so far is below this (a strong match has no typo worth fixing). */
+  fuseBelow: 0.5,
   /** A fuse.js match counts as (1 - fuse score) * fuseWeight. */
   fuseWeight: 0.75,
 
   /** A facet phrase must be covered this much (bigrams and words weigh 1, single characters 0.5) to count. */
   facetCoverage: 0.75,
 
-  /** Only this many characters of a message are matched (a 100 KB paste is not read whole). */
-  maxChars: 400,
+  /**
+   * Only this many characters of a message are matched: its beginning and its
+   * end, where a long story puts the question ("…现在怎么办"). A 100 KB paste
+   * is never read whole.
+   */
+  maxChars: 240,
+  /** At most this many distinct query terms are scored, the rarest (heaviest) first. */
+  maxQueryTerms: 64,
 } as const;
 
 /** Dialogue defaults; the context timeout can be set with CONTEXT_TTL_MINUTES. */

@@ -34,28 +34,41 @@ export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage
   const entries = phrases
     .map((p) => {
       const tokens = [...new Set(features(p.text))];
-      return { ...p, tokens, total: tokens.reduce((s, t) => s + tokenWeight(t), 0), length: [...p.text].length };
+      return { ...p, tokens, total: tokens.reduce((s, t) => s + tokenWeight(t), 0) };
     })
     .filter((p) => p.total > 0);
+  // Inverted index: a message is compared only with the phrases it shares a token with.
+  const postings = new Map<string, number[]>();
+  entries.forEach((e, i) => {
+    for (const t of e.tokens) postings.set(t, [...(postings.get(t) ?? []), i]);
+  });
+  const found = new Float64Array(entries.length);
 
   return {
     detect(normalized) {
       if (!normalized) return null;
-      const present = new Set(features(normalized));
+      const touched: number[] = [];
+      for (const t of new Set(features(normalized))) {
+        for (const i of postings.get(t) ?? []) {
+          if (found[i] === 0) touched.push(i);
+          found[i]! += tokenWeight(t);
+        }
+      }
       // The phrase that explains the most of the message wins ("有什么条件" over "条件").
-      let best: (FacetHit & { found: number }) | null = null;
-      for (const e of entries) {
-        let found = 0;
-        for (const t of e.tokens) if (present.has(t)) found += tokenWeight(t);
-        const coverage = found / e.total;
+      let best: { entry: (typeof entries)[number]; coverage: number; found: number } | null = null;
+      for (const i of touched) {
+        const e = entries[i]!;
+        const weight = found[i]!;
+        found[i] = 0;
+        const coverage = weight / e.total;
         if (coverage < minCoverage) continue;
         const better =
           !best ||
-          found > best.found ||
-          (found === best.found && (coverage > best.coverage || (coverage === best.coverage && e.text < best.phrase)));
-        if (better) best = { facet: e.facet, phrase: e.text, coverage, found };
+          weight > best.found ||
+          (weight === best.found && (coverage > best.coverage || (coverage === best.coverage && e.text < best.entry.text)));
+        if (better) best = { entry: e, coverage, found: weight };
       }
-      return best && { facet: best.facet, phrase: best.phrase, coverage: best.coverage };
+      return best && { facet: best.entry.facet, phrase: best.entry.text, coverage: best.coverage };
     },
   };
 }

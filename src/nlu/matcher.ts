@@ -85,6 +85,13 @@ export function createMatcher(
 
   const vectors = exampleTokens.map((t) => toVector(t));
 
+  /** Keeps the `max` heaviest terms of a long query (the common ones say least and cost most). */
+  const topTerms = <V extends SparseVector>(v: V, max: number): V => {
+    if (v.ids.length <= max) return v;
+    const order = Array.from(v.ids.keys()).sort((a, b) => v.weights[b]! - v.weights[a]! || v.ids[a]! - v.ids[b]!).slice(0, max);
+    return { ...v, ids: Int32Array.from(order, (i) => v.ids[i]!), weights: Float64Array.from(order, (i) => v.weights[i]!) };
+  };
+
   // Inverted index over examples, and label centroids (sums of unit vectors).
   const postings = termWeight.map(() => ({ docs: [] as number[], weights: [] as number[] }));
   const centroids = labels.map(() => new Map<number, number>());
@@ -118,26 +125,34 @@ export function createMatcher(
   const fuseItems = [...examples, ...names].filter((e) => [...e.text].length <= config.fuseMaxChars);
   const fuse = new Fuse(fuseItems, { keys: ['text'], includeScore: true, ignoreLocation: true, threshold: config.fuseThreshold });
 
+  const docScore = new Float64Array(examples.length);
+
   function rank(normalized: string): LabelScore[] {
     const text = [...normalized].slice(0, config.maxChars).join('');
     const tokens = features(text);
     if (tokens.length === 0) return labels.map((label) => ({ label, score: 0 }));
-    const q = toVector(tokens, true);
+    const q = topTerms(toVector(tokens, true), config.maxQueryTerms);
 
     const knn = new Float64Array(labels.length);
-    const docScore = new Float64Array(examples.length);
     const centroid = new Float64Array(labels.length);
+    // docScore is reused between calls; only the documents touched here are read and reset.
+    const touched: number[] = [];
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
       const w = q.weights[k]!;
       const p = postings[id]!;
-      for (let j = 0; j < p.docs.length; j++) docScore[p.docs[j]!]! += w * p.weights[j]!;
+      for (let j = 0; j < p.docs.length; j++) {
+        const doc = p.docs[j]!;
+        if (docScore[doc] === 0) touched.push(doc);
+        docScore[doc]! += w * p.weights[j]!;
+      }
       const c = centroidPostings[id]!;
       for (let j = 0; j < c.labels.length; j++) centroid[c.labels[j]!]! += w * c.weights[j]!;
     }
-    for (let doc = 0; doc < docScore.length; doc++) {
+    for (const doc of touched) {
       const l = docLabel[doc]!;
       if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
+      docScore[doc] = 0;
     }
     // The softmax sees only known terms; scale it by their share so gibberish stays low.
     const probs = softmax?.predict(q);
@@ -148,7 +163,9 @@ export function createMatcher(
     });
 
     const chars = [...text].length;
-    if (chars >= config.fuseMinChars && chars <= config.fuseMaxChars) {
+    const strongest = scores.reduce((m, s) => Math.max(m, s.score), 0);
+    // fuse.js is for typos: a query that already matches well needs no second opinion.
+    if (chars >= config.fuseMinChars && chars <= config.fuseMaxChars && strongest < config.fuseBelow) {
       for (const hit of fuse.search(text)) {
         // A typo, not a fragment: "实明认证" ~ "实名认证", but "靠谱吗" is not "代解封靠谱吗".
         if (Math.abs([...hit.item.text].length - chars) > 1) continue;
