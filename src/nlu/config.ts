@@ -27,7 +27,7 @@ export const matching = {
   /** Share of the softmax (logistic regression) probability in the score; the rest is k-NN + centroid. */
   softmaxWeight: 0.5,
   /** Softmax training: passes over the data, and the first step size (it decays per pass). */
-  softmaxEpochs: 5,
+  softmaxEpochs: 3,
   softmaxLearningRate: 4,
 
   /** fuse.js runs only on queries this short (in characters), where typos hurt n-grams most ... */
