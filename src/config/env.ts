@@ -42,6 +42,8 @@ export const envSchema = z
     SESSION_MAX_ENTRIES: z.coerce.number().int().positive().default(100_000),
     /** Shared state for several instances (sessions, flood counters, seen updates); memory when empty. */
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    /** A Redis command slower than this counts as failed (the bot answers without context). */
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(200),
     /** Prefix of every Redis key, so several bots can share one Redis. */
     REDIS_PREFIX: z.string().trim().min(1).max(50).default('rh:'),
     /** Flood control: more than this many messages ... */

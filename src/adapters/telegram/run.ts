@@ -65,7 +65,12 @@ export async function runTelegram(env: Env, engine: Engine, logger: Logger): Pro
   if (env.REDIS_URL) {
     // Shared state for several instances. Redis down at start is allowed: the bot answers
     // without follow-up context and reconnects by itself.
-    redis = new SharedRedis({ url: env.REDIS_URL, logger, onError: () => metrics.redisErrors.inc() });
+    redis = new SharedRedis({
+      url: env.REDIS_URL,
+      logger,
+      onError: () => metrics.redisErrors.inc(),
+      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    });
     if (!(await redis.connect())) logger.warn({ event: 'redis_down_at_start' }, 'starting without Redis; it will reconnect');
     store = new RedisSessionStore(redis, engine.contextTtlMs, env.REDIS_PREFIX);
     floodGate = new RedisFloodGate(redis, flood, undefined, env.REDIS_PREFIX);
