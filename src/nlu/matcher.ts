@@ -59,7 +59,7 @@ export function createMatcher(
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
   const unknownWeight = config.unknownWeight * (1 + Math.log(Math.max(labels.length, 1))) ** config.idfPower;
 
-  /** Unit tf-idf vector of tokens; `norm2Extra` adds unknown terms to the norm only. */
+  /** Unit tf-idf vector of tokens; with `countUnknown`, terms not in training count in the norm only. */
   const toVector = (tokens: string[], countUnknown = false): SparseVector & { known: number } => {
     const counts = new Map<string, number>();
     for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
