@@ -157,7 +157,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
 
     // 3. A facet ("要多久?"): a follow-up on the current topic, unless the message names a new topic.
-    const facet = rejecting ? null : facetOf(normalized, best);
+    const facet = rejecting ? null : facetOf(normalized, best, current !== null);
     if (facet?.only && !current) {
       // Nothing to apply it to: ask which matter, don't guess.
       return finish(fallback(session, best.score, kb.ui.facet_without_topic), publicCandidates);
@@ -203,18 +203,20 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * names one clearly: "那微信" ties everywhere), and whether the facet is all
    * there is ("要多久?"): nothing else names a topic, strongly or at all.
    */
-  function facetOf(normalized: string, best: Candidate) {
+  function facetOf(normalized: string, best: Candidate, inConversation: boolean) {
     const hit = facets.detect(normalized);
     if (!hit) return null;
     const rest = withoutPhrase(normalized, hit.phrase);
-    const ranking = rest && !facets.detect(rest) ? toCandidates(matcher.rank(rest)) : [];
+    const wholeNamesNone = best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow || !isTopic(best.topic);
+    const restIsShort = [...rest.replace(/\s/g, '')].length <= 2;
+    // Outside a conversation the rest only matters when the whole message is unclear (saves a ranking).
+    const needRest = inConversation || wholeNamesNone || restIsShort;
+    const ranking = needRest && rest && !facets.detect(rest) ? toCandidates(matcher.rank(rest)) : [];
     const [first, second] = ranking;
     const restTopic =
       first && isTopic(first.topic) && first.score >= matching.fallbackBelow && first.score - (second?.score ?? 0) >= matching.clarifyMargin
         ? first
         : null;
-    const wholeNamesNone = best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow || !isTopic(best.topic);
-    const restIsShort = [...rest.replace(/\s/g, '')].length <= 2;
     const only = !restTopic && (wholeNamesNone || (restIsShort && best.score < matching.switchTopicAbove));
     return { facet: hit.facet as Facet, restTopic, only };
   }
