@@ -43,9 +43,13 @@ export function createMatcher(
 
   // One natural TF-IDF document per label: terms shared by many labels weigh little.
   const tfidf = new TfIdf();
-  const perLabel = labels.map(() => [] as string[]);
-  exampleTokens.forEach((tokens, i) => perLabel[docLabel[i]!]!.push(...tokens));
-  perLabel.forEach((tokens, i) => tfidf.addDocument(tokens, labels[i]));
+  // idf needs only whether a label uses a term, so each label's document lists its terms once.
+  const perLabel = labels.map(() => new Set<string>());
+  exampleTokens.forEach((tokens, i) => {
+    const set = perLabel[docLabel[i]!]!;
+    for (const t of tokens) set.add(t);
+  });
+  perLabel.forEach((terms, i) => tfidf.addDocument([...terms], labels[i]));
 
   const vocab = new Map<string, number>();
   const termWeight: number[] = [];
