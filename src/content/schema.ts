@@ -92,8 +92,6 @@ export const uiFileSchema = z.strictObject({
   sensitive_warning: z.string().min(1),
   channels_title: z.string().min(1),
   topics_menu: z.string().min(1),
-  sources_title: z.string().min(1),
-  unofficial: z.string().min(1),
 });
 export type UiTexts = z.infer<typeof uiFileSchema>;
 

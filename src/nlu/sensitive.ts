@@ -56,6 +56,3 @@ function classifyDigits(digits: string): SensitiveKind | null {
   if (/^1[3-9]\d{9}$/.test(digits)) return 'phone-number';
   return null;
 }
-
-/** True when the text holds data that must never be logged. */
-export const containsSensitive = (text: string): boolean => scanSensitive(text).kinds.length > 0;

@@ -38,7 +38,7 @@ function blockHtml(b: Block): string {
 }
 
 /** The reply as Telegram HTML paragraphs (title first, channel pointers last). */
-export function renderHtmlParts(reply: Reply): string[] {
+function htmlParts(reply: Reply): string[] {
   return [...(reply.title ? [`<b>${escapeHtml(reply.title)}</b>`] : []), ...reply.blocks.map(blockHtml)];
 }
 
@@ -58,7 +58,7 @@ export function renderHtml(reply: Reply, limit = TELEGRAM_MAX_CHARS): string[] {
     if (current) messages.push(current);
     current = part;
   };
-  for (const part of renderHtmlParts(reply)) {
+  for (const part of htmlParts(reply)) {
     if (part.length <= limit) push(part);
     else for (const line of part.split('\n')) push(line.slice(0, limit));
   }

@@ -8,7 +8,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { Input, Reply } from '../../engine/types.js';
 import type { SessionStore } from '../../session/store.js';
 import { KeyedQueue } from '../../session/keyed-queue.js';
-import { renderHtml, renderHtmlParts } from '../../render/html.js';
+import { renderHtml } from '../../render/html.js';
 import { describeError, hashId, type Logger } from '../../log.js';
 import { decodeCallback, replyKeyboard } from './keyboard.js';
 import type { FloodGate, UpdateDedup } from '../../session/guards.js';
@@ -291,13 +291,12 @@ export function inlineResults(engine: Engine, query: string, now: number): Inlin
   return topics.map((topic) => {
     const reply = engine.respond(null, { topic }, now).reply;
     const summary = reply.blocks.find((b) => b.type === 'paragraph');
-    const [html] = renderHtml(reply);
     return {
       type: 'article',
       id: topic,
       title: reply.title ?? topic,
       description: summary && 'text' in summary ? summary.text.split('\n')[0]!.slice(0, 120) : '',
-      input_message_content: { message_text: html ?? renderHtmlParts(reply)[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      input_message_content: { message_text: renderHtml(reply)[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
     };
   });
 }
