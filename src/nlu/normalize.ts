@@ -11,12 +11,21 @@ import * as OpenCC from 'opencc-js';
  * Not 'twp': its phrase table rewrites Simplified words too (程序 -> 进程).
  */
 const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
-let toTraditionalCache: ((s: string) => string) | undefined;
+let toTraditionalConverter: ((s: string) => string) | undefined;
+/** Replies are made of a few hundred curated strings: each is converted once. */
+const traditionalMemo = new Map<string, string>();
+const MEMO_MAX = 5000;
 
 /** Simplified to Traditional, built on first use: most users never need it. */
 export function toTraditional(text: string): string {
-  const convert = (toTraditionalCache ??= OpenCC.Converter({ from: 'cn', to: 'tw' }));
-  return convert(text);
+  const known = traditionalMemo.get(text);
+  if (known !== undefined) return known;
+  const convert = (toTraditionalConverter ??= OpenCC.Converter({ from: 'cn', to: 'tw' }));
+  const converted = convert(text);
+  // Bounded: arbitrary text (a user's own words) must not grow it forever.
+  if (traditionalMemo.size >= MEMO_MAX) traditionalMemo.clear();
+  traditionalMemo.set(text, converted);
+  return converted;
 }
 
 /**
