@@ -16,13 +16,18 @@ export const matching = {
   alternativeAbove: 0.2,
 
   /** Weight of the nearest training utterance (k-NN cosine) in the topic score. */
-  knnWeight: 0.4,
+  knnWeight: 0.55,
   /** Weight of the topic's centroid cosine in the topic score. */
-  centroidWeight: 0.6,
+  centroidWeight: 0.45,
+  /**
+   * A label's centroid cosine is divided by (its coherence ** this): coherence is how close
+   * its own examples are to its centroid, low for a label of varied phrasings (off-topic).
+   */
+  coherencePower: 0.5,
   /** Term weight is idf ** idfPower (idf from natural's TfIdf over one document per label). */
   idfPower: 1,
   /** A term never seen in training weighs this share of the rarest known term (it lowers every score). */
-  unknownWeight: 1,
+  unknownWeight: 1.75,
 
   /** Share of the softmax (logistic regression) probability in the score; the rest is k-NN + centroid. */
   softmaxWeight: 0.5,

@@ -109,11 +109,17 @@ export function createMatcher(
     }
   });
   const centroidPostings = termWeight.map(() => ({ labels: [] as number[], weights: [] as number[] }));
+  const labelSize = new Float64Array(labels.length);
+  for (const l of docLabel) labelSize[l]!++;
   centroids.forEach((c, label) => {
     const norm = Math.sqrt([...c.values()].reduce((s, w) => s + w * w, 0)) || 1;
+    // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
+    // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
+    // its coherence puts "as close as its own examples are" nearer the same value for every label.
+    const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
     for (const [id, w] of c) {
       centroidPostings[id]!.labels.push(label);
-      centroidPostings[id]!.weights.push(w / norm);
+      centroidPostings[id]!.weights.push(w / norm / coherence);
     }
   });
 
@@ -126,8 +132,32 @@ export function createMatcher(
       : null;
 
   // fuse.js over short phrasings only: the typo-prone queries are short, and so is the work.
+  // Each query searches only the phrasings it could be a typo of: about its length, sharing most
+  // of its characters (a fuse.js index over a few dozen items costs less than a search over all).
+  const fuseOptions = { keys: ['text'], includeScore: true, ignoreLocation: true, threshold: config.fuseThreshold };
   const fuseItems = [...examples, ...names].filter((e) => [...e.text].length <= config.fuseMaxChars);
-  const fuse = new Fuse(fuseItems, { keys: ['text'], includeScore: true, ignoreLocation: true, threshold: config.fuseThreshold });
+  const fuseByChar = new Map<string, number[]>();
+  fuseItems.forEach((item, i) => {
+    for (const ch of new Set(item.text)) {
+      const list = fuseByChar.get(ch);
+      if (list) list.push(i);
+      else fuseByChar.set(ch, [i]);
+    }
+  });
+  const fuseItemLength = fuseItems.map((e) => [...e.text].length);
+  const fuseSearch = (text: string, chars: number) => {
+    const shared = new Map<number, number>();
+    const distinct = new Set(text);
+    for (const ch of distinct) for (const i of fuseByChar.get(ch) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
+    // A typo fuse.js accepts (threshold 0.4) changes at most two characters of six.
+    const need = Math.max(1, distinct.size - 2);
+    const near: Example[] = [];
+    for (const [i, n] of shared) {
+      // A typo, not a fragment: "实明认证" ~ "实名认证", but "靠谱吗" is not "代解封靠谱吗".
+      if (n >= need && Math.abs(fuseItemLength[i]! - chars) <= 1) near.push(fuseItems[i]!);
+    }
+    return near.length ? new Fuse(near, fuseOptions).search(text) : [];
+  };
 
   const docScore = new Float64Array(examples.length);
 
@@ -170,9 +200,7 @@ export function createMatcher(
     const strongest = scores.reduce((m, s) => Math.max(m, s.score), 0);
     // fuse.js is for typos: a query that already matches well needs no second opinion.
     if (chars >= config.fuseMinChars && chars <= config.fuseMaxChars && strongest < config.fuseBelow) {
-      for (const hit of fuse.search(text)) {
-        // A typo, not a fragment: "实明认证" ~ "实名认证", but "靠谱吗" is not "代解封靠谱吗".
-        if (Math.abs([...hit.item.text].length - chars) > 1) continue;
+      for (const hit of fuseSearch(text, chars)) {
         const s = (1 - (hit.score ?? 1)) * config.fuseWeight;
         const entry = scores[labelIndex.get(hit.item.label)!];
         if (entry && s > entry.score) entry.score = s;

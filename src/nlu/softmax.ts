@@ -52,6 +52,11 @@ export function trainSoftmax(
   };
 
   // A fixed pseudo-random order per epoch (LCG): deterministic, and not the file order.
+  // Every class weighs the same in total, however many examples it has: a topic with many
+  // phrasings must not win ties merely by being large.
+  const perClass = new Float64Array(classes);
+  for (const l of labels) perClass[l]!++;
+  const balance = Float64Array.from(perClass, (n) => (n ? data.length / (classes * n) : 0));
   const order = Int32Array.from(data, (_, i) => i);
   let seed = 12345;
   const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
@@ -70,7 +75,7 @@ export function trainSoftmax(
       for (let c = 0; c < classes; c++) {
         const g = p[c]! - (c === labels[i] ? 1 : 0);
         if (g > -MIN_GRADIENT && g < MIN_GRADIENT) continue;
-        const step = rate * g;
+        const step = rate * g * balance[labels[i]!]!;
         bias[c]! -= step * 0.1;
         for (let k = 0; k < ids.length; k++) W[ids[k]! * classes + c]! -= step * weights[k]!;
       }
