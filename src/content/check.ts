@@ -14,15 +14,17 @@ export interface CheckReport {
   problems: ContentProblem[];
   /** Held-out check: how many training utterances still route to their own topic. */
   heldOut: { total: number; routed: number } | null;
+  /** Advice that does not fail the check (weakly learned training lines). */
+  warnings: ContentProblem[];
 }
 
 export function checkContent(root: string = PROJECT_ROOT): CheckReport {
   const { kb, sources, problems } = readContent(root);
-  if (!kb) return { problems, heldOut: null };
+  if (!kb) return { problems, heldOut: null, warnings: [] };
   problems.push(...lintUtterances(kb), ...lintBodies(kb, sources));
   const heldOut = heldOutCheck(kb);
   problems.push(...heldOut.problems);
-  return { problems, heldOut: { total: heldOut.total, routed: heldOut.routed } };
+  return { problems, heldOut: { total: heldOut.total, routed: heldOut.routed }, warnings: heldOut.warnings };
 }
 
 /** Duplicates across labels, too few utterances per topic. */
@@ -112,16 +114,43 @@ function fnv1a(text: string): number {
 export const HELD_OUT_FOLDS = 10;
 
 /**
- * Each topic utterance, held out of the index, must still route to its own
+ * What the held-out check fails on. A model that generalises misroutes a few
+ * of its own training lines when they are held out (rare words become unknown
+ * ones): those are warnings to read. It fails when a line clearly belongs to
+ * another topic, or when a topic (or the whole set) is learned too poorly.
+ */
+export const HELD_OUT_LIMITS = {
+  /** Held out, a line going to another topic with at least this score contradicts that topic's data. */
+  conflictAbove: 0.6,
+  /** Share of every topic's lines that must route to their own topic. */
+  topicFloor: 0.9,
+  /** Share of all lines that must route to their own topic. */
+  overallFloor: 0.97,
+} as const;
+
+export interface HeldOutResult {
+  total: number;
+  routed: number;
+  /** Conflicts and floors missed: the check fails. */
+  problems: ContentProblem[];
+  /** Lines that fall to off-topic or another topic weakly: worth a look, not a failure. */
+  warnings: ContentProblem[];
+}
+
+/**
+ * Each topic utterance, held out of the index, should still route to its own
  * topic. The matcher learns (softmax), so "held out" means retrained without
  * it: k-fold, each utterance held out together with a tenth of the data.
  */
-export function heldOutCheck(kb: KnowledgeBase): { total: number; routed: number; problems: ContentProblem[] } {
+export function heldOutCheck(kb: KnowledgeBase): HeldOutResult {
   const examples = trainingExamples(kb);
   const names = displayNames(kb);
   const problems: ContentProblem[] = [];
+  const warnings: ContentProblem[] = [];
+  const perTopic = new Map<string, { total: number; routed: number }>();
   let total = 0;
   let routed = 0;
+  const fileOf = (topic: string) => (topic.startsWith('meta.') ? 'intents/_smalltalk.yaml' : `intents/${topic}.yaml`);
   // Folds by a hash of the text, so adding one utterance does not reshuffle every other.
   const foldOf = examples.map((e) => fnv1a(`${e.label}\u0000${e.text}`) % HELD_OUT_FOLDS);
   for (let fold = 0; fold < HELD_OUT_FOLDS; fold++) {
@@ -131,15 +160,37 @@ export function heldOutCheck(kb: KnowledgeBase): { total: number; routed: number
       const own = labelTopic(example.label);
       if (!inFold(i) || own === OUT_OF_SCOPE) return;
       total++;
+      const counts = perTopic.get(own) ?? { total: 0, routed: 0 };
+      perTopic.set(own, counts);
+      counts.total++;
       const best = toCandidates(matcher.rank(example.text))[0]!;
-      if (best.topic === own) routed++;
-      else {
-        problems.push({
-          file: own.startsWith('meta.') ? 'intents/_smalltalk.yaml' : `intents/${own}.yaml`,
-          message: `held out: "${example.text}" routes to ${best.topic} (${best.score.toFixed(2)}) instead of ${own}`,
-        });
+      if (best.topic === own) {
+        routed++;
+        counts.routed++;
+        return;
       }
+      const conflict = best.topic !== OUT_OF_SCOPE && best.score >= HELD_OUT_LIMITS.conflictAbove;
+      (conflict ? problems : warnings).push({
+        file: fileOf(own),
+        message:
+          `held out: "${example.text}" routes to ${best.topic} (${best.score.toFixed(2)}) instead of ${own}` +
+          (conflict ? ': it reads like that topic; reword it, move it, or add lines that tell the two apart' : ''),
+      });
     });
   }
-  return { total, routed, problems };
+  for (const [topic, c] of perTopic) {
+    if (c.routed / c.total < HELD_OUT_LIMITS.topicFloor) {
+      problems.push({
+        file: fileOf(topic),
+        message: `held out, only ${c.routed}/${c.total} lines route to ${topic} (needs ${HELD_OUT_LIMITS.topicFloor * 100}%): add more varied lines`,
+      });
+    }
+  }
+  if (total && routed / total < HELD_OUT_LIMITS.overallFloor) {
+    problems.push({
+      file: 'intents/',
+      message: `held out, only ${routed}/${total} lines route to their own topic (needs ${HELD_OUT_LIMITS.overallFloor * 100}%)`,
+    });
+  }
+  return { total, routed, problems, warnings };
 }

@@ -1,8 +1,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { checkContent } from '../../src/content/check.js';
+import { checkContent, HELD_OUT_LIMITS } from '../../src/content/check.js';
 import { PROJECT_ROOT } from '../../src/content/load.js';
-import { copyOfData } from '../helpers.js';
+import { copyOfData, realKnowledge } from '../helpers.js';
 
 let data: ReturnType<typeof copyOfData> | undefined;
 afterEach(() => data?.cleanup());
@@ -53,9 +53,30 @@ describe('npm run check', () => {
     expect([...messages, ...again].some((m) => /also appears under/.test(m))).toBe(true);
   });
 
-  it('lists training utterances that fail when held out', () => {
-    const messages = messagesAfter('intents/bankcard.unbind.yaml', (t) => t.replace('utterances:', 'utterances:\n  - 注销微信账号要满足哪四个条件'));
-    expect(messages.some((m) => m.startsWith('intents/bankcard.unbind.yaml') && /held out: "注销微信账号要满足哪四个条件" routes to account.delete/.test(m))).toBe(true);
+  it('fails on a training line that, held out, clearly reads as another topic', () => {
+    const messages = messagesAfter('intents/bankcard.unbind.yaml', (t) => t.replace('utterances:', 'utterances:\n  - 微信号注销以后聊天记录还能恢复吗'));
+    expect(
+      messages.some((m) => m.startsWith('intents/bankcard.unbind.yaml') && /held out: "微信号注销以后聊天记录还能恢复吗" routes to account.delete .*reads like that topic/.test(m)),
+    ).toBe(true);
+  });
+
+  it('only warns about lines the matcher learns weakly, and lists them', () => {
+    data = copyOfData();
+    const clean = checkContent(data.root);
+    expect(clean.problems).toEqual([]);
+    // Misrouted when held out, but weakly: advice, not a failure.
+    for (const w of clean.warnings) {
+      const score = Number(/\((\d\.\d+)\)/.exec(w.message)?.[1]);
+      expect(w.message.includes('routes to oos') || score < HELD_OUT_LIMITS.conflictAbove, w.message).toBe(true);
+    }
+  });
+
+  it('fails when a topic as a whole is learned too poorly', () => {
+    // Forty off-topic questions (each with a 吧 added, so not duplicates) filed under bank cards.
+    const offTopic = realKnowledge().offTopic.slice(0, 40);
+    const wrong = offTopic.map((u) => `  - "${u}吧"`).join('\n');
+    const messages = messagesAfter('intents/bankcard.unbind.yaml', (t) => t.replace('utterances:', 'utterances:\n' + wrong));
+    expect(messages.some((m) => /intents\/bankcard.unbind.yaml: held out, only \d+\/\d+ lines route to bankcard.unbind/.test(m))).toBe(true);
   });
 
   it('exits non-zero and lists every problem', () => {
