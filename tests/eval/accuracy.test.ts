@@ -1,6 +1,6 @@
 /**
- * Accuracy floors, measured on phrasings the matcher never trains on.
- * Floors are set from measured figures (see README "Accuracy") and only go up.
+ * Accuracy floors, measured on phrasings the matcher never trains on: the
+ * floors of issue #3 (measured figures are in the README, "Accuracy").
  */
 import { describe, it, expect } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -14,8 +14,8 @@ const HELD_OUT = join(PROJECT_ROOT, 'tests/fixtures/held-out');
 const DEV_REAL = join(PROJECT_ROOT, '../shared/eval/dev-real.jsonl');
 
 export const FLOORS = {
-  heldOut: { top1: 0.92, oosRecall: 0.97 },
-  devReal: { top1: 0.75, oosRecall: 0.85 },
+  heldOut: { top1: 0.93, oosRecall: 0.9 },
+  devReal: { top1: 0.88, oosRecall: 0.85 },
 };
 
 describe('held-out phrasings (tests/fixtures/held-out)', () => {
