@@ -96,21 +96,33 @@ export function createMatcher(
     return { ...v, ids: Int32Array.from(order, (i) => v.ids[i]!), weights: Float64Array.from(order, (i) => v.weights[i]!) };
   };
 
-  // Inverted index over examples, and label centroids (sums of unit vectors).
-  const postings = termWeight.map(() => ({ docs: [] as number[], weights: [] as number[] }));
+  // Inverted index over examples, flat (CSR): term t's postings are [start[t], start[t + 1]).
+  const postStart = new Int32Array(termWeight.length + 1);
+  for (const v of vectors) for (const id of v.ids) postStart[id + 1]!++;
+  for (let t = 0; t < termWeight.length; t++) postStart[t + 1]! += postStart[t]!;
+  const postDoc = new Int32Array(postStart[termWeight.length]!);
+  const postWeight = new Float64Array(postDoc.length);
+  const fill = postStart.slice(0, termWeight.length);
+  // Label centroids: sums of unit vectors.
   const centroids = labels.map(() => new Map<number, number>());
   vectors.forEach((v, doc) => {
     const centroid = centroids[docLabel[doc]!]!;
     for (let k = 0; k < v.ids.length; k++) {
       const id = v.ids[k]!;
-      postings[id]!.docs.push(doc);
-      postings[id]!.weights.push(v.weights[k]!);
+      const at = fill[id]!++;
+      postDoc[at] = doc;
+      postWeight[at] = v.weights[k]!;
       centroid.set(id, (centroid.get(id) ?? 0) + v.weights[k]!);
     }
   });
-  const centroidPostings = termWeight.map(() => ({ labels: [] as number[], weights: [] as number[] }));
   const labelSize = new Float64Array(labels.length);
   for (const l of docLabel) labelSize[l]!++;
+  const centroidStart = new Int32Array(termWeight.length + 1);
+  for (const c of centroids) for (const id of c.keys()) centroidStart[id + 1]!++;
+  for (let t = 0; t < termWeight.length; t++) centroidStart[t + 1]! += centroidStart[t]!;
+  const centroidLabel = new Int32Array(centroidStart[termWeight.length]!);
+  const centroidWeight = new Float64Array(centroidLabel.length);
+  const centroidFill = centroidStart.slice(0, termWeight.length);
   centroids.forEach((c, label) => {
     const norm = Math.sqrt([...c.values()].reduce((s, w) => s + w * w, 0)) || 1;
     // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
@@ -118,8 +130,9 @@ export function createMatcher(
     // its coherence puts "as close as its own examples are" nearer the same value for every label.
     const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
     for (const [id, w] of c) {
-      centroidPostings[id]!.labels.push(label);
-      centroidPostings[id]!.weights.push(w / norm / coherence);
+      const at = centroidFill[id]!++;
+      centroidLabel[at] = label;
+      centroidWeight[at] = w / norm / coherence;
     }
   });
 
@@ -160,6 +173,7 @@ export function createMatcher(
   };
 
   const docScore = new Float64Array(examples.length);
+  const touched = new Int32Array(examples.length);
 
   function rank(normalized: string): LabelScore[] {
     const text = [...normalized].slice(0, config.maxChars).join('');
@@ -169,21 +183,20 @@ export function createMatcher(
 
     const knn = new Float64Array(labels.length);
     const centroid = new Float64Array(labels.length);
-    // docScore is reused between calls; only the documents touched here are read and reset.
-    const touched: number[] = [];
+    // docScore and touched are reused between calls; only the documents touched here are read and reset.
+    let touchedCount = 0;
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
       const w = q.weights[k]!;
-      const p = postings[id]!;
-      for (let j = 0; j < p.docs.length; j++) {
-        const doc = p.docs[j]!;
-        if (docScore[doc] === 0) touched.push(doc);
-        docScore[doc]! += w * p.weights[j]!;
+      for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
+        const doc = postDoc[j]!;
+        if (docScore[doc] === 0) touched[touchedCount++] = doc;
+        docScore[doc]! += w * postWeight[j]!;
       }
-      const c = centroidPostings[id]!;
-      for (let j = 0; j < c.labels.length; j++) centroid[c.labels[j]!]! += w * c.weights[j]!;
+      for (let j = centroidStart[id]!, end = centroidStart[id + 1]!; j < end; j++) centroid[centroidLabel[j]!]! += w * centroidWeight[j]!;
     }
-    for (const doc of touched) {
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
       const l = docLabel[doc]!;
       if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
       docScore[doc] = 0;
