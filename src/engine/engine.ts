@@ -49,10 +49,24 @@ export interface Engine {
 /** The first and last `max / 2` characters of a long text (code points), joined by a space. */
 export function headAndTail(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  return chars.slice(0, max / 2).join('') + ' ' + chars.slice(-max / 2).join('');
+  const half = max / 2;
+  // Cut by code points without spreading a long text into an array: walk half of them from each end.
+  let head = 0;
+  for (let n = 0; n < half && head < text.length; n++) head += isHighSurrogateAt(text, head) ? 2 : 1;
+  let tail = text.length;
+  for (let n = 0; n < half && tail > head; n++) tail -= isLowSurrogateAt(text, tail - 1) && isHighSurrogateAt(text, tail - 2) ? 2 : 1;
+  if (tail <= head) return text;
+  return text.slice(0, head) + ' ' + text.slice(tail);
 }
+
+const isHighSurrogateAt = (s: string, i: number) => {
+  const c = s.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogateAt(s, i + 1);
+};
+const isLowSurrogateAt = (s: string, i: number) => {
+  const c = s.charCodeAt(i);
+  return c >= 0xdc00 && c <= 0xdfff;
+};
 
 /** Training examples of every label, normalised: the matcher's input and the check's LOO set. */
 export function trainingExamples(kb: KnowledgeBase): Example[] {

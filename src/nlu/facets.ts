@@ -28,7 +28,8 @@ export interface FacetDetector {
   detect(normalized: string): FacetHit | null;
 }
 
-const tokenWeight = (t: string) => ([...t].length === 1 ? 0.5 : 1);
+/** A single character (one code point) weighs half a bigram or word. */
+const tokenWeight = (t: string) => (t.length === 1 || (t.length === 2 && t.codePointAt(0)! > 0xffff) ? 0.5 : 1);
 
 export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage = matching.facetCoverage): FacetDetector {
   const entries = phrases

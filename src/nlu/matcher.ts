@@ -176,7 +176,7 @@ export function createMatcher(
   const touched = new Int32Array(examples.length);
 
   function rank(normalized: string): LabelScore[] {
-    const text = [...normalized].slice(0, config.maxChars).join('');
+    const text = normalized.length <= config.maxChars ? normalized : [...normalized].slice(0, config.maxChars).join('');
     const tokens = features(text);
     if (tokens.length === 0) return labels.map((label) => ({ label, score: 0 }));
     const q = topTerms(toVector(tokens, true), config.maxQueryTerms);
@@ -209,7 +209,8 @@ export function createMatcher(
       return { label, score: (1 - config.softmaxWeight) * similarity + config.softmaxWeight * learned };
     });
 
-    const chars = [...text].length;
+    // Code points, counted only for texts that could be short enough for fuse.js.
+    const chars = text.length <= 2 * config.fuseMaxChars ? [...text].length : Infinity;
     const strongest = scores.reduce((m, s) => Math.max(m, s.score), 0);
     // fuse.js is for typos: a query that already matches well needs no second opinion.
     if (chars >= config.fuseMinChars && chars <= config.fuseMaxChars && strongest < config.fuseBelow) {
