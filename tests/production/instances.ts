@@ -1,5 +1,6 @@
 /** Real bot processes (`node --import tsx src/main.ts`) in webhook mode, for production tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PROJECT_ROOT } from '../../src/content/load.js';
 import { freePort } from './redis-server.js';
 
@@ -8,6 +9,8 @@ export const SECRET = 'prod_test_secret-42';
 
 export interface Instance {
   port: number;
+  /** CPU seconds (user + system) the instance's process has used so far (Linux /proc; 0 elsewhere). */
+  cpuSeconds(): number;
   logs: () => string;
   post(body: unknown): Promise<number>;
   stop(): Promise<number | null>;
@@ -44,6 +47,15 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   }
   return {
     port,
+    cpuSeconds: () => {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat: utime and stime, in clock ticks (100 per second on Linux).
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return 0;
+      }
+    },
     logs: () => logs,
     alive: () => child.exitCode === null && child.signalCode === null,
     post: async (body) => {
