@@ -2,7 +2,6 @@
  * The Telegram adapter: updates in, engine replies out as HTML with inline
  * keyboards. Everything Telegram lives under src/adapters/telegram/.
  */
-import { Agent as HttpAgent } from 'node:http';
 import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { UserFromGetMe, InlineQueryResultArticle, Message } from 'telegraf/types';
 import type { Engine } from '../../engine/engine.js';
@@ -71,11 +70,7 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
 
   // Sending: honour 429 retry_after, back off on network errors and 5xx, then give up (logged).
   // Telegraf makes a Telegram client per update, so each one is wrapped (bot.telegram too).
-  // Telegraf keeps connections alive only for https; a local Bot API server (TELEGRAM_API_ROOT=http://…)
-  // would otherwise get a new TCP connection for every message sent.
-  const plainHttpAgent = options.apiRoot?.startsWith('http://') ? new HttpAgent({ keepAlive: true, keepAliveMsecs: 10_000 }) : undefined;
   const withRetry = (telegram: Telegraf['telegram']) => {
-    if (plainHttpAgent) telegram.options.agent = plainHttpAgent;
     const call = telegram.callApi.bind(telegram);
     telegram.callApi = (async (method: string, payload: unknown, opts: unknown) => {
       for (let attempt = 0; ; attempt++) {
