@@ -35,23 +35,25 @@ export function trainSoftmax(
   const W = new Float64Array(features * classes);
   const bias = new Float64Array(classes);
   const p = new Float64Array(classes);
+  const step = new Float64Array(classes);
 
   const forward = (x: SparseVector, out: Float64Array) => {
     const { ids, weights } = x;
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) {
-      let s = bias[c]!;
-      for (let k = 0; k < ids.length; k++) s += W[ids[k]! * classes + c]! * weights[k]!;
-      out[c] = s;
-      if (s > max) max = s;
+    out.set(bias);
+    // Row by row: a term's weights for every class lie next to each other.
+    for (let k = 0; k < ids.length; k++) {
+      const row = ids[k]! * classes;
+      const w = weights[k]!;
+      for (let c = 0; c < classes; c++) out[c]! += W[row + c]! * w;
     }
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) if (out[c]! > max) max = out[c]!;
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += out[c] = Math.exp(out[c]! - max);
     for (let c = 0; c < classes; c++) out[c]! /= sum;
     return out;
   };
 
-  // A fixed pseudo-random order per epoch (LCG): deterministic, and not the file order.
   // Every class weighs the same in total, however many examples it has: a topic with many
   // phrasings must not win ties merely by being large.
   const perClass = new Float64Array(classes);
@@ -74,10 +76,14 @@ export function trainSoftmax(
       forward(data[i]!, p);
       for (let c = 0; c < classes; c++) {
         const g = p[c]! - (c === labels[i] ? 1 : 0);
-        if (g > -MIN_GRADIENT && g < MIN_GRADIENT) continue;
-        const step = rate * g * balance[labels[i]!]!;
-        bias[c]! -= step * 0.1;
-        for (let k = 0; k < ids.length; k++) W[ids[k]! * classes + c]! -= step * weights[k]!;
+        // Classes already ruled out for this example are skipped.
+        step[c] = g > -MIN_GRADIENT && g < MIN_GRADIENT ? 0 : rate * g * balance[labels[i]!]!;
+        bias[c]! -= step[c]! * 0.1;
+      }
+      for (let k = 0; k < ids.length; k++) {
+        const row = ids[k]! * classes;
+        const w = weights[k]!;
+        for (let c = 0; c < classes; c++) if (step[c] !== 0) W[row + c]! -= step[c]! * w;
       }
     }
   }
