@@ -4,7 +4,7 @@
  * about any topic is written here — it all comes from the KnowledgeBase.
  */
 import type { KnowledgeBase, Topic } from '../content/load.js';
-import { normalize, isTraditional } from '../nlu/normalize.js';
+import { normalize, analyse } from '../nlu/normalize.js';
 import { scanSensitive } from '../nlu/sensitive.js';
 import { createMatcher, type Example, type LabelScore, type Matcher } from '../nlu/matcher.js';
 import { createFacetDetector, withoutPhrase, type FacetDetector } from '../nlu/facets.js';
@@ -131,12 +131,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // Sensitive data is looked for in a generous prefix; matching reads the head and tail only.
     const scan = scanSensitive(input.slice(0, 20 * matching.maxChars));
     const text = headAndTail(scan.redacted, matching.maxChars);
-    const traditional = isTraditional(text);
+    const { normalized, traditional } = analyse(text);
     // Remember the user's script for replies to pressed buttons; text without Han keeps the last one.
     if (traditional) session.script = 'traditional';
     else if (HAN_RE.test(text)) delete session.script;
     const warning = scan.kinds.length > 0;
-    const normalized = normalize(text);
     const finish = (reply: Reply, candidates: Candidate[] = []): RespondResult => {
       let out = reply;
       if (warning) out = { ...out, blocks: [{ type: 'warning', text: kb.ui.sensitive_warning }, ...out.blocks] };

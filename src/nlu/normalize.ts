@@ -75,16 +75,22 @@ const HAN_RE = /\p{Script=Han}/u;
 const LEADING_NA_RE = /^\s*那(?:么|如果)?(?=[\p{Script=Han}])(?![个些里边天时样])/u;
 
 /** True when the text is written in Traditional characters (some character changes under t2s). */
-export function isTraditional(text: string): boolean {
-  if (!HAN_RE.test(text)) return false;
-  const nfkc = text.normalize('NFKC');
-  return toSimplified(nfkc) !== nfkc;
-}
+export const isTraditional = (text: string): boolean => analyse(text).traditional;
 
 /** Normalise text for matching. Returns '' for text with nothing to match. */
 export function normalize(text: string): string {
-  let s = text.normalize('NFKC');
-  s = toSimplified(s).toLowerCase();
+  return analyse(text).normalized;
+}
+
+/** normalize() and isTraditional() in one pass (one NFKC, one OpenCC conversion). */
+export function analyse(text: string): { normalized: string; traditional: boolean } {
+  const nfkc = text.normalize('NFKC');
+  const simplified = toSimplified(nfkc);
+  return { normalized: finish(simplified), traditional: simplified !== nfkc && HAN_RE.test(nfkc) };
+}
+
+function finish(simplified: string): string {
+  let s = simplified.toLowerCase();
   s = s.replace(NON_WORD_RE, ' ');
   for (const [re, to] of VARIANTS) s = s.replace(re, to);
   const withoutFillers = s.replace(FILLER_RE, ' ');
