@@ -64,27 +64,51 @@ export function createMatcher(
   const unknownWeight = config.unknownWeight * (1 + Math.log(Math.max(labels.length, 1))) ** config.idfPower;
 
   /** Unit tf-idf vector of tokens; with `countUnknown`, terms not in training count in the norm only. */
+  // Term counts of the vector being built, by term id; reset after each use.
+  const termCount = new Float64Array(termWeight.length);
   const toVector = (tokens: string[], countUnknown = false): SparseVector & { known: number } => {
-    const counts = new Map<string, number>();
-    for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
-    const ids: number[] = [];
-    const weights: number[] = [];
-    let norm2 = 0;
-    for (const [t, n] of counts) {
+    // Distinct terms in order of first appearance: a known term as its id, an unknown one as -1
+    // with its count in `unknown` (rare: only query words never seen in training).
+    const order: number[] = [];
+    const unknown = new Map<string, number>();
+    const unknownOrder: string[] = [];
+    let known = 0;
+    for (const t of tokens) {
       const id = vocab.get(t);
-      const w = n * (id === undefined ? unknownWeight : termWeight[id]!);
       if (id !== undefined) {
-        ids.push(id);
-        weights.push(w);
+        if (termCount[id]!++ === 0) {
+          order.push(id);
+          known++;
+        }
+      } else {
+        const n = unknown.get(t) ?? 0;
+        if (n === 0) {
+          order.push(-1);
+          unknownOrder.push(t);
+        }
+        unknown.set(t, n + 1);
+      }
+    }
+    const ids = new Int32Array(known);
+    const weights = new Float64Array(known);
+    let norm2 = 0;
+    let k = 0;
+    let u = 0;
+    for (const id of order) {
+      if (id >= 0) {
+        const w = termCount[id]! * termWeight[id]!;
+        termCount[id] = 0;
+        ids[k] = id;
+        weights[k++] = w;
         norm2 += w * w;
-      } else if (countUnknown) norm2 += w * w;
+      } else {
+        const w = unknown.get(unknownOrder[u++]!)! * unknownWeight;
+        if (countUnknown) norm2 += w * w;
+      }
     }
     const norm = Math.sqrt(norm2) || 1;
-    return {
-      ids: Int32Array.from(ids),
-      weights: Float64Array.from(weights, (w) => w / norm),
-      known: counts.size ? ids.length / counts.size : 0,
-    };
+    for (let i = 0; i < known; i++) weights[i]! /= norm;
+    return { ids, weights, known: order.length ? known / order.length : 0 };
   };
 
   const vectors = exampleTokens.map((t) => toVector(t));
