@@ -51,15 +51,23 @@ export function createMatcher(
   });
   perLabel.forEach((terms, i) => tfidf.addDocument([...terms], labels[i]));
 
+  // Vocabulary in order of first appearance, with the number of labels using each term.
   const vocab = new Map<string, number>();
-  const termWeight: number[] = [];
+  const labelsWithTerm: number[] = [];
+  const someTermOfCount = new Map<number, string>();
   for (const tokens of perLabel) {
     for (const t of tokens) {
-      if (vocab.has(t)) continue;
-      vocab.set(t, termWeight.length);
-      termWeight.push(Math.max(tfidf.idf(t), 0.05) ** config.idfPower);
+      const id = vocab.get(t);
+      if (id === undefined) {
+        vocab.set(t, labelsWithTerm.length);
+        labelsWithTerm.push(1);
+      } else labelsWithTerm[id]!++;
     }
   }
+  // idf depends on that number only: natural computes it once per distinct count (at most one per label).
+  for (const [t, id] of vocab) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
+  const weightOfCount = new Map([...someTermOfCount].map(([n, t]) => [n, Math.max(tfidf.idf(t), 0.05) ** config.idfPower]));
+  const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
   const unknownWeight = config.unknownWeight * (1 + Math.log(Math.max(labels.length, 1))) ** config.idfPower;
 
