@@ -128,45 +128,29 @@ export function createMatcher(
     return { ...v, ids: Int32Array.from(order, (i) => v.ids[i]!), weights: Float64Array.from(order, (i) => v.weights[i]!) };
   };
 
-  // Inverted index over examples, flat (CSR): term t's postings are [start[t], start[t + 1]).
-  const postStart = new Int32Array(termWeight.length + 1);
-  for (const v of vectors) for (const id of v.ids) postStart[id + 1]!++;
-  for (let t = 0; t < termWeight.length; t++) postStart[t + 1]! += postStart[t]!;
-  const postDoc = new Int32Array(postStart[termWeight.length]!);
-  const postWeight = new Float64Array(postDoc.length);
-  const fill = postStart.slice(0, termWeight.length);
   // Label centroids: sums of unit vectors.
   const centroids = labels.map(() => new Map<number, number>());
   vectors.forEach((v, doc) => {
     const centroid = centroids[docLabel[doc]!]!;
-    for (let k = 0; k < v.ids.length; k++) {
-      const id = v.ids[k]!;
-      const at = fill[id]!++;
-      postDoc[at] = doc;
-      postWeight[at] = v.weights[k]!;
-      centroid.set(id, (centroid.get(id) ?? 0) + v.weights[k]!);
-    }
+    for (let k = 0; k < v.ids.length; k++) centroid.set(v.ids[k]!, (centroid.get(v.ids[k]!) ?? 0) + v.weights[k]!);
   });
   const labelSize = new Float64Array(labels.length);
   for (const l of docLabel) labelSize[l]!++;
-  const centroidStart = new Int32Array(termWeight.length + 1);
-  for (const c of centroids) for (const id of c.keys()) centroidStart[id + 1]!++;
-  for (let t = 0; t < termWeight.length; t++) centroidStart[t + 1]! += centroidStart[t]!;
-  const centroidLabel = new Int32Array(centroidStart[termWeight.length]!);
-  const centroidWeight = new Float64Array(centroidLabel.length);
-  const centroidFill = centroidStart.slice(0, termWeight.length);
-  centroids.forEach((c, label) => {
-    const norm = Math.sqrt([...c.values()].reduce((s, w) => s + w * w, 0)) || 1;
-    // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
-    // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
-    // its coherence puts "as close as its own examples are" nearer the same value for every label.
-    const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
-    for (const [id, w] of c) {
-      const at = centroidFill[id]!++;
-      centroidLabel[at] = label;
-      centroidWeight[at] = w / norm / coherence;
-    }
-  });
+  // Inverted indexes, term -> (example, weight) and term -> (label, centroid weight).
+  const examplePostings = invertedIndex(termWeight.length, vectors);
+  const centroidPostings = invertedIndex(
+    termWeight.length,
+    centroids.map((c, label) => {
+      const norm = Math.sqrt([...c.values()].reduce((s, w) => s + w * w, 0)) || 1;
+      // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
+      // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
+      // its coherence puts "as close as its own examples are" nearer the same value for every label.
+      const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
+      return { ids: [...c.keys()], weights: [...c.values()].map((w) => w / norm / coherence) };
+    }),
+  );
+  const { start: postStart, row: postDoc, weight: postWeight } = examplePostings;
+  const { start: centroidStart, row: centroidLabel, weight: centroidWeight } = centroidPostings;
 
   const softmax =
     config.softmaxWeight > 0
@@ -257,4 +241,28 @@ export function createMatcher(
   }
 
   return { examples, rank };
+}
+
+/**
+ * A flat (CSR) inverted index of sparse rows: term t's entries are
+ * [start[t], start[t + 1]) of `row` (the row's number) and `weight`, in row order.
+ */
+function invertedIndex(
+  terms: number,
+  rows: readonly { ids: ArrayLike<number>; weights: ArrayLike<number> }[],
+): { start: Int32Array; row: Int32Array; weight: Float64Array } {
+  const start = new Int32Array(terms + 1);
+  for (const r of rows) for (let k = 0; k < r.ids.length; k++) start[r.ids[k]! + 1]!++;
+  for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
+  const row = new Int32Array(start[terms]!);
+  const weight = new Float64Array(row.length);
+  const fill = start.slice(0, terms);
+  rows.forEach((r, i) => {
+    for (let k = 0; k < r.ids.length; k++) {
+      const at = fill[r.ids[k]!]!++;
+      row[at] = i;
+      weight[at] = r.weights[k]!;
+    }
+  });
+  return { start, row, weight };
 }
