@@ -50,10 +50,36 @@ export const envSchema = z
     FLOOD_MAX_MESSAGES: z.coerce.number().int().positive().default(20),
     /** ... in this many seconds from one chat get one "slow down" reply, then silence until the window passes. */
     FLOOD_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+    /** Key of the HMAC that hashes chat, user and OpenIDs in logs; a random per-process key when empty. */
+    LOG_HASH_KEY: optionalString.refine((k) => k === undefined || k.length >= 16, { message: 'must be at least 16 characters' }),
+    /** Serves the web chat on this port (beside any other channel); `npm run web` uses PORT instead. */
+    WEB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** Sites allowed to embed the web chat in a frame (CSP frame-ancestors); none when empty. */
+    WEB_FRAME_ANCESTORS: optionalString,
+    /** Public URL of the web chat (the WeChat menu links to it). */
+    WEB_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /** WeChat Official Account: the token set in the 公众号 console. Runs the WeChat endpoint when set. */
+    WECHAT_TOKEN: optionalString.refine((t) => t === undefined || /^[A-Za-z0-9]{3,32}$/.test(t), {
+      message: 'must be 3-32 letters or digits (as in the 公众号 console)',
+    }),
+    WECHAT_APPID: optionalString.refine((t) => t === undefined || /^wx[0-9a-f]{16}$/i.test(t), { message: 'must look like wx followed by 16 hex digits' }),
+    /** Security mode: the 43-character EncodingAESKey; the previous one is accepted during a rotation. */
+    WECHAT_ENCODING_AES_KEY: optionalString.refine((k) => k === undefined || /^[A-Za-z0-9]{43}$/.test(k), { message: 'must be 43 letters or digits' }),
+    WECHAT_ENCODING_AES_KEY_PREVIOUS: optionalString.refine((k) => k === undefined || /^[A-Za-z0-9]{43}$/.test(k), {
+      message: 'must be 43 letters or digits',
+    }),
+    /** Only for `npm run wechat:menu`. */
+    WECHAT_APPSECRET: optionalString,
+    WECHAT_PATH: z.string().trim().regex(/^\/[\w\-/]*$/, 'must be a path such as /wechat').default('/wechat'),
+    /** Another WeChat API server (a stub in tests). */
+    WECHAT_API_ROOT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     /** pino level for logs (written to stderr). */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.WECHAT_ENCODING_AES_KEY && !env.WECHAT_APPID) {
+      ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'is required with WECHAT_ENCODING_AES_KEY (it is checked in every decrypted message)' });
+    }
     if (env.BOT_MODE !== 'webhook') return;
     if (!env.WEBHOOK_URL) ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'is required when BOT_MODE=webhook' });
     if (!env.WEBHOOK_SECRET) {

@@ -7,7 +7,7 @@ import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { FACETS, type Block, type ChannelPointer, type Facet } from '../engine/types.js';
+import { FACETS, SOURCE_KINDS, type Block, type ChannelPointer, type Facet, type Source } from '../engine/types.js';
 import { splitMarkdown, toBlocks, contentLines, MarkdownError } from './markdown.js';
 import {
   channelsFileSchema,
@@ -52,7 +52,8 @@ export class ContentError extends Error {
 export interface TopicContent {
   title: string;
   channels: ChannelPointer[];
-  sources: { title: string; url: string }[];
+  /** Official first, then media, then third-party; file order within a kind. */
+  sources: Source[];
   checked: string;
   refusal?: string;
   summary: Block[];
@@ -201,6 +202,8 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
     };
   }
 
+  const ui = yamlFile(join(contentDir, '_ui.yaml'), uiFileSchema);
+
   // --- topics: intents/<id>.yaml + content/<id>.md
   const topics: Topic[] = [];
   const intentFiles = listDir(intentsDir).filter((f) => !f.startsWith('_'));
@@ -251,7 +254,11 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
       content: {
         title: md.front.title,
         channels: channelRefs(contentFile, md.front.channels),
-        sources: md.front.sources,
+        sources: ui
+          ? [...md.front.sources]
+              .sort((a, b) => SOURCE_KINDS.indexOf(a.kind) - SOURCE_KINDS.indexOf(b.kind))
+              .map((src) => ({ ...src, kindLabel: ui.source_kinds[src.kind] }))
+          : [],
         checked: md.front.checked,
         ...(md.front.refusal ? { refusal: md.front.refusal } : {}),
         summary: toBlocks(md.summary.lines),
@@ -313,7 +320,6 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
   };
   const welcome = page('_welcome.md');
   const fallback = page('_fallback.md');
-  const ui = yamlFile(join(contentDir, '_ui.yaml'), uiFileSchema);
 
   const neverSayFile = join(contentDir, 'never-say.yaml');
   const neverSay: KnowledgeBase['neverSay'] = [];

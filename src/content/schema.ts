@@ -3,7 +3,7 @@
  * files by hand; every problem is reported with its file (see loadContent()).
  */
 import { z } from 'zod';
-import { FACETS } from '../engine/types.js';
+import { FACETS, SOURCE_KINDS } from '../engine/types.js';
 
 export const TOPIC_ID_RE = /^[a-z]+(?:\.[a-z]+)+$/;
 export const CHANNEL_ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -57,7 +57,11 @@ export const channelSchema = z.strictObject({
 });
 export const channelsFileSchema = z.strictObject({ channels: z.array(channelSchema).min(1) });
 
-const source = z.strictObject({ title: z.string().min(1), url: z.url({ protocol: /^https?$/ }) });
+const source = z.strictObject({
+  title: z.string().min(1),
+  url: z.url({ protocol: /^https?$/ }),
+  kind: z.enum(SOURCE_KINDS, { message: `every source needs a kind: ${SOURCE_KINDS.join(', ')} (the fact sheet's tag)` }),
+});
 
 /** Front matter of content/<topic id>.md. */
 export const topicFrontSchema = z.strictObject({
@@ -92,6 +96,10 @@ export const uiFileSchema = z.strictObject({
   sensitive_warning: z.string().min(1),
   channels_title: z.string().min(1),
   topics_menu: z.string().min(1),
+  /** The sources line: 「来源:…」, 「核对于 2026-11-24」, and each kind's label. */
+  sources_title: z.string().min(1),
+  checked_label: z.string().min(1),
+  source_kinds: z.strictObject({ official: z.string().min(1), media: z.string().min(1), 'third-party': z.string().min(1) }),
 });
 export type UiTexts = z.infer<typeof uiFileSchema>;
 

@@ -30,6 +30,14 @@ export function createComposer(kb: KnowledgeBase): Composer {
   const facetName = new Map(kb.facets.map((f) => [f.id, f.name]));
   const channelsBlock = (channels: ChannelPointer[], compact = false): Block[] =>
     channels.length ? [{ type: 'channels', title: kb.ui.channels_title, channels, ...(compact ? { compact } : {}) }] : [];
+  const sourcesBlock = (topic: Topic, compact: boolean): Block => ({
+    type: 'sources',
+    title: kb.ui.sources_title,
+    checkedLabel: kb.ui.checked_label,
+    checked: topic.content.checked,
+    sources: topic.content.sources,
+    ...(compact ? { compact } : {}),
+  });
   const topicSuggestion = (id: string): Suggestion[] => {
     const t = topics.get(id);
     return t ? [{ label: t.name, kind: 'topic', topic: t.id, facet: null }] : [];
@@ -54,6 +62,7 @@ export function createComposer(kb: KnowledgeBase): Composer {
       if (section && lead) blocks.push({ type: 'heading', text: facetName.get(lead) ?? lead }, ...section);
       // A follow-up in the same topic already showed the channels' notes.
       blocks.push(...channelsBlock(content.channels, kind === 'followup'));
+      blocks.push(sourcesBlock(topic, kind === 'followup'));
 
       const nowShown = [...new Set([...shown, ...(section && lead ? [lead] : [])])] as Facet[];
       const suggestions: Suggestion[] = [
@@ -72,6 +81,7 @@ export function createComposer(kb: KnowledgeBase): Composer {
           blocks,
           suggestions,
           sources: content.sources,
+          checked: content.checked,
         },
         shown: nowShown,
       };
@@ -161,6 +171,13 @@ export function traditionalReply(reply: Reply): Reply {
           ...b,
           title: t(b.title),
           channels: b.channels.map((c) => ({ ...c, name: t(c.name), value: t(c.value), ...(c.note ? { note: t(c.note) } : {}) })),
+        };
+      case 'sources':
+        return {
+          ...b,
+          title: t(b.title),
+          checkedLabel: t(b.checkedLabel),
+          sources: b.sources.map((s) => ({ ...s, title: t(s.title), kindLabel: t(s.kindLabel) })),
         };
       default:
         return { ...b, text: t(b.text) };

@@ -33,7 +33,24 @@ export type Block =
   | { type: 'note'; text: string }
   | { type: 'warning'; text: string }
   /** `compact`: the notes were shown before in this conversation; show names and values only. */
-  | { type: 'channels'; title: string; channels: ChannelPointer[]; compact?: boolean };
+  | { type: 'channels'; title: string; channels: ChannelPointer[]; compact?: boolean }
+  /**
+   * Where the answer comes from and when it was checked, after the channels. `compact`: a
+   * follow-up; adapters may show the titles only. Official sources come first.
+   */
+  | { type: 'sources'; title: string; checkedLabel: string; checked: string; sources: Source[]; compact?: boolean };
+
+/** How a source is known, from the fact sheet's tags. */
+export const SOURCE_KINDS = ['official', 'media', 'third-party'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export interface Source {
+  title: string;
+  url: string;
+  kind: SourceKind;
+  /** The kind as the user reads it (官方 / 媒体 / 第三方). */
+  kindLabel: string;
+}
 
 /** A button: following it is the same as typing `label` in the same context. */
 export interface Suggestion {
@@ -53,7 +70,10 @@ export interface Reply {
   title?: string;
   blocks: Block[];
   suggestions: Suggestion[];
-  sources: { title: string; url: string }[];
+  /** The topic's sources, official first (also rendered as the `sources` block). */
+  sources: Source[];
+  /** Date the topic was last checked against the fact sheet (YYYY-MM-DD). */
+  checked?: string;
 }
 
 export interface Candidate {

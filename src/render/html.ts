@@ -3,7 +3,7 @@
  * piece of text, so nothing a user or a curator typed becomes markup.
  * https://core.telegram.org/bots/api#html-style
  */
-import type { Block, Reply } from '../engine/types.js';
+import type { Block, Reply, Source } from '../engine/types.js';
 
 /** Telegram's limit for one message, in characters (after entity parsing). */
 export const TELEGRAM_MAX_CHARS = 4096;
@@ -34,7 +34,28 @@ function blockHtml(b: Block): string {
           return `• ${escapeHtml(c.name)}:${value}${c.note && !b.compact ? `\n  <i>${escapeHtml(c.note)}</i>` : ''}`;
         }),
       ].join('\n');
+    case 'sources':
+      return sourcesHtml(b);
   }
+}
+
+const sourceLink = (s: Source) => `<a href="${escapeHtml(s.url)}">${escapeHtml(s.title)}</a>`;
+
+/**
+ * 「来源:…· 核对于 …」. Titles are links with their kind; more than two go in an expandable
+ * blockquote. A follow-up (compact) names the first source and how many there are.
+ */
+function sourcesHtml(b: Extract<Block, { type: 'sources' }>): string {
+  const checked = `${escapeHtml(b.checkedLabel)} ${escapeHtml(b.checked)}`;
+  const first = b.sources[0];
+  if (!first) return `<i>${checked}</i>`;
+  if (b.compact) {
+    const more = b.sources.length > 1 ? ` +${b.sources.length - 1}` : '';
+    return `<i>${escapeHtml(b.title)}:${sourceLink(first)}${more} · ${checked}</i>`;
+  }
+  const items = b.sources.map((s) => `${escapeHtml(s.kindLabel)} · ${sourceLink(s)}`);
+  if (items.length <= 2) return `<i>${escapeHtml(b.title)}:${items.join('、')} · ${checked}</i>`;
+  return `<b>${escapeHtml(b.title)}</b>(${checked})\n<blockquote expandable>${items.join('\n')}</blockquote>`;
 }
 
 /** The reply as Telegram HTML paragraphs (title first, channel pointers last). */

@@ -27,7 +27,17 @@ function blockText(b: Block): string {
       return `⚠ ${b.text}`;
     case 'channels':
       return [`📞 ${b.title}`, ...b.channels.map((c) => `- ${channelLine(c, b.compact)}`)].join('\n');
+    case 'sources':
+      return sourcesText(b);
   }
+}
+
+/** 「来源:[官方] 标题 URL、… · 核对于 2026-11-24」; a follow-up (compact) on one line. */
+export function sourcesText(b: Extract<Block, { type: 'sources' }>): string {
+  const checked = `${b.checkedLabel} ${b.checked}`;
+  const items = b.sources.map((s) => `[${s.kindLabel}] ${s.title} ${s.url}`);
+  if (b.compact || items.length <= 1) return `📚 ${b.title}:${items.join('、')} · ${checked}`;
+  return [`📚 ${b.title}(${checked}):`, ...items.map((i) => `- ${i}`)].join('\n');
 }
 
 /** The text a user reads: title, blocks in order (channel pointers last). No suggestions. */
