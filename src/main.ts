@@ -1,37 +1,92 @@
 /**
- * `npm start`: the Telegram bot when TELEGRAM_BOT_TOKEN is set, the terminal
- * chat otherwise (the embedded default).
+ * `npm start`: every configured channel in one process over one shared state
+ * (one SessionStore, one Redis connection, one metrics registry). Routes that
+ * channels serve on PORT share one HTTP server (with /healthz and /metrics).
+ * With no channel configured: the terminal chat (the embedded default).
  */
 import { boot } from './boot.js';
 import { runTerminalChat } from './adapters/terminal/chat.js';
-import { createLogger, describeError } from './log.js';
+import { createLogger, describeError, type Logger } from './log.js';
+import { createHttpServer, type HttpServer, type Route } from './server/http.js';
+import { createSharedState, type SharedState } from './server/state.js';
+
+/** One channel of this process. */
+interface Channel {
+  name: string;
+  /** Served on PORT by the process's shared HTTP server. */
+  routes?: Route[];
+  /** Served on a port of its own. */
+  ownServer?: { port: number; routes: Route[] };
+  /** Called once every route is served (Telegram calls setWebhook or starts polling here). */
+  start?(): Promise<void>;
+  /** Stops taking input and waits for the work in flight. */
+  close(): Promise<void>;
+}
 
 const { env, engine } = boot();
+/** Never printed or logged. */
+const secrets = [env.TELEGRAM_BOT_TOKEN, env.WEBHOOK_SECRET, env.WECHAT_TOKEN, env.WECHAT_ENCODING_AES_KEY, env.WECHAT_APPSECRET];
 
-if (env.TELEGRAM_BOT_TOKEN) {
+/** The configured channels, in start order. A new channel is one more entry here. */
+async function createChannels(state: SharedState, logger: Logger): Promise<Channel[]> {
+  const channels: Channel[] = [];
+  if (env.TELEGRAM_BOT_TOKEN) {
+    const { createTelegramChannel } = await import('./adapters/telegram/run.js');
+    const telegram = await createTelegramChannel(env, engine, state, logger);
+    channels.push({ name: 'Telegram bot', routes: telegram.routes, start: telegram.start, close: telegram.close });
+  }
+  return channels;
+}
+
+async function runChannels(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
-  const { runTelegram } = await import('./adapters/telegram/run.js');
+  const servers: HttpServer[] = [];
+  let state: SharedState | undefined;
+  let channels: Channel[] = [];
+  let starting = 'the channels';
+  const serve = async (routes: Route[], port: number) => {
+    const server = createHttpServer({ routes, logger, metrics: state!.metrics.registry });
+    servers.push(server);
+    await server.listen(port, env.HOST);
+    logger.info({ event: 'listening', port, host: env.HOST, paths: routes.map((r) => r.path) }, 'HTTP server listening');
+  };
   try {
-    const running = await runTelegram(env, engine, logger);
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      // Stop taking updates, finish the ones in flight, exit 0.
-      running.stop(signal).then(
+    state = await createSharedState(env, engine, logger);
+    channels = await createChannels(state, logger);
+    const onPort = channels.flatMap((c) => c.routes ?? []);
+    if (onPort.length) await serve(onPort, env.PORT);
+    for (const c of channels) if (c.ownServer) await serve(c.ownServer.routes, c.ownServer.port);
+    for (const c of channels) {
+      starting = `the ${c.name}`;
+      await c.start?.();
+    }
+  } catch (err) {
+    // Never print the token: Telegraf errors name the method, not the URL.
+    const error = describeError(err, secrets);
+    logger.fatal({ event: 'start_failed', error }, `could not start ${starting}`);
+    process.stderr.write(`realname-helper: could not start ${starting}: ${error}\n`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'stopping', reason: signal }, 'stopping');
+    // Stop taking requests and updates, finish the ones in flight, then let go of Redis; exit 0.
+    Promise.all([...servers.map((s) => s.close()), ...channels.map((c) => c.close())])
+      .then(() => state?.close())
+      .then(
         () => process.exit(0),
         () => process.exit(1),
       );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  } catch (err) {
-    // Never print the token: Telegraf errors name the method, not the URL.
-    const error = describeError(err, [env.TELEGRAM_BOT_TOKEN, env.WEBHOOK_SECRET]);
-    logger.fatal({ event: 'start_failed', error }, 'could not start the Telegram bot');
-    process.stderr.write(`realname-helper: could not start the Telegram bot: ${error}\n`);
-    process.exit(1);
-  }
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (env.TELEGRAM_BOT_TOKEN) {
+  await runChannels();
 } else {
   await runTerminalChat(engine, {
     input: process.stdin,

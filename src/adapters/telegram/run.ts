@@ -1,24 +1,15 @@
 /**
- * Running the Telegram bot: long polling (default) or webhook, commands
- * registered at start, graceful stop on SIGINT and SIGTERM.
+ * Running the Telegram bot: long polling (default) or a webhook route on the
+ * process's shared HTTP server, commands registered at start.
  */
 import type { Telegraf } from 'telegraf';
 import type { Env } from '../../config/env.js';
 import type { Engine } from '../../engine/engine.js';
 import { describeError, type Logger } from '../../log.js';
-import { MemorySessionStore, type SessionStore } from '../../session/store.js';
-import { SharedRedis, RedisSessionStore } from '../../session/redis.js';
-import {
-  MemoryFloodGate,
-  MemoryUpdateDedup,
-  RedisFloodGate,
-  RedisUpdateDedup,
-  type FloodGate,
-  type UpdateDedup,
-} from '../../session/guards.js';
-import { createMetrics } from '../../metrics.js';
+import type { Route } from '../../server/http.js';
+import type { SharedState } from '../../server/state.js';
 import { ALLOWED_UPDATES, createTelegramBot } from './bot.js';
-import { createWebhookServer, MAX_CONCURRENT_UPDATES, type WebhookServer } from './webhook.js';
+import { createWebhookRoute, MAX_CONCURRENT_UPDATES } from './webhook.js';
 
 const COMMANDS = {
   zh: [
@@ -49,45 +40,29 @@ export async function registerCommands(bot: Telegraf, logger: Logger): Promise<v
   }
 }
 
-export interface RunningBot {
+export interface TelegramChannel {
   bot: Telegraf;
-  webhook?: WebhookServer;
-  stop(reason: string): Promise<void>;
+  /** Webhook mode: the route to serve on PORT (before `start`, which calls setWebhook). */
+  routes: Route[];
+  /** Starts taking updates: setWebhook, or long polling. */
+  start(): Promise<void>;
+  /** Stops taking updates (polling) and waits for the ones in flight; the HTTP server closes the webhook. */
+  close(): Promise<void>;
 }
 
-export async function runTelegram(env: Env, engine: Engine, logger: Logger): Promise<RunningBot> {
-  const metrics = createMetrics();
-  const flood = { max: env.FLOOD_MAX_MESSAGES, windowMs: env.FLOOD_WINDOW_SECONDS * 1000 };
-  let redis: SharedRedis | undefined;
-  let store: SessionStore;
-  let floodGate: FloodGate;
-  let dedup: UpdateDedup;
-  if (env.REDIS_URL) {
-    // Shared state for several instances. Redis down at start is allowed: the bot answers
-    // without follow-up context and reconnects by itself.
-    redis = new SharedRedis({
-      url: env.REDIS_URL,
-      logger,
-      onError: () => metrics.redisErrors.inc(),
-      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
-    });
-    if (!(await redis.connect())) logger.warn({ event: 'redis_down_at_start' }, 'starting without Redis; it will reconnect');
-    store = new RedisSessionStore(redis, engine.contextTtlMs, env.REDIS_PREFIX);
-    floodGate = new RedisFloodGate(redis, flood, undefined, env.REDIS_PREFIX);
-    dedup = new RedisUpdateDedup(redis, undefined, undefined, env.REDIS_PREFIX);
-  } else {
-    store = new MemorySessionStore({ ttlMs: engine.contextTtlMs, maxEntries: env.SESSION_MAX_ENTRIES });
-    floodGate = new MemoryFloodGate(flood);
-    dedup = new MemoryUpdateDedup();
-  }
+/**
+ * The Telegram bot over the process's shared state. Identity and commands are fetched here;
+ * the caller serves `routes` and then calls `start()`.
+ */
+export async function createTelegramChannel(env: Env, engine: Engine, state: SharedState, logger: Logger): Promise<TelegramChannel> {
   const bot = createTelegramBot({
     token: env.TELEGRAM_BOT_TOKEN!,
     engine,
-    store,
+    store: state.store,
     logger,
-    floodGate,
-    dedup,
-    metrics,
+    floodGate: state.floodGate,
+    dedup: state.dedup,
+    metrics: state.metrics,
     ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
   });
   bot.botInfo = await bot.telegram.getMe();
@@ -96,45 +71,44 @@ export async function runTelegram(env: Env, engine: Engine, logger: Logger): Pro
 
   if (env.BOT_MODE === 'webhook') {
     const url = new URL(env.WEBHOOK_URL!);
-    const webhook = createWebhookServer({
+    const route = createWebhookRoute({
       path: url.pathname,
       secret: env.WEBHOOK_SECRET!,
       handleUpdate: (update) => bot.handleUpdate(update),
       logger,
-      metrics: metrics.registry,
     });
-    await new Promise<void>((ok) => webhook.server.listen(env.PORT, env.HOST, ok));
-    await bot.telegram.setWebhook(url.href, {
-      secret_token: env.WEBHOOK_SECRET!,
-      allowed_updates: allowedUpdates,
-      max_connections: MAX_CONCURRENT_UPDATES,
-      drop_pending_updates: env.DROP_PENDING_UPDATES,
-    });
-    logger.info({ event: 'started', mode: 'webhook', port: env.PORT, path: url.pathname, bot: bot.botInfo.username }, 'bot running (webhook)');
     return {
       bot,
-      webhook,
-      stop: async (reason) => {
-        logger.info({ event: 'stopping', reason }, 'stopping');
-        await webhook.close();
-        await redis?.close();
+      routes: [route],
+      start: async () => {
+        await bot.telegram.setWebhook(url.href, {
+          secret_token: env.WEBHOOK_SECRET!,
+          allowed_updates: allowedUpdates,
+          max_connections: MAX_CONCURRENT_UPDATES,
+          drop_pending_updates: env.DROP_PENDING_UPDATES,
+        });
+        logger.info({ event: 'started', mode: 'webhook', port: env.PORT, path: url.pathname, bot: bot.botInfo!.username }, 'bot running (webhook)');
       },
+      close: async () => {},
     };
   }
 
   // Long polling. launch() resolves only when the bot stops, so it is not awaited.
-  const stopped = bot.launch({ dropPendingUpdates: env.DROP_PENDING_UPDATES, allowedUpdates }).catch((err) => {
-    logger.fatal({ event: 'polling_failed', error: describeError(err, [env.TELEGRAM_BOT_TOKEN]) }, 'polling stopped');
-    process.exitCode = 1;
-  });
-  logger.info({ event: 'started', mode: 'polling', bot: bot.botInfo.username }, 'bot running (long polling)');
+  let stopped: Promise<void> | undefined;
   return {
     bot,
-    stop: async (reason) => {
-      logger.info({ event: 'stopping', reason }, 'stopping');
-      bot.stop(reason);
+    routes: [],
+    start: async () => {
+      stopped = bot.launch({ dropPendingUpdates: env.DROP_PENDING_UPDATES, allowedUpdates }).catch((err) => {
+        logger.fatal({ event: 'polling_failed', error: describeError(err, [env.TELEGRAM_BOT_TOKEN]) }, 'polling stopped');
+        process.exitCode = 1;
+      });
+      logger.info({ event: 'started', mode: 'polling', bot: bot.botInfo!.username }, 'bot running (long polling)');
+    },
+    close: async () => {
+      if (!stopped) return;
+      bot.stop('stop');
       await stopped;
-      await redis?.close();
     },
   };
 }

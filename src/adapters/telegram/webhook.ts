@@ -1,12 +1,14 @@
 /**
- * The webhook HTTP server: POST <path> with the secret header, GET /healthz.
- * The secret is compared in constant time and never logged.
+ * The webhook endpoint: POST <path> with the secret header, served by the
+ * shared HTTP server (src/server/http.ts, which adds /healthz and /metrics).
+ * The secret is compared in constant time and never logged. A rejected body
+ * (401, 413, 400) is answered with `Connection: close`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Update } from 'telegraf/types';
-import type { Logger } from '../../log.js';
 import type { Registry } from 'prom-client';
+import type { Logger } from '../../log.js';
+import { createHttpServer, readBody, reject, send, type HttpServer, type Route } from '../../server/http.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -17,13 +19,16 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_CONCURRENT_UPDATES = 40;
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
-export interface WebhookServerOptions {
+export interface WebhookRouteOptions {
   path: string;
   secret: string;
   handleUpdate: (update: Update) => Promise<void>;
   logger: Logger;
   maxBodyBytes?: number;
   maxConcurrentUpdates?: number;
+}
+
+export interface WebhookServerOptions extends WebhookRouteOptions {
   /** Prometheus registry served at GET /metrics. */
   metrics?: Registry;
 }
@@ -36,19 +41,16 @@ export function secretMatches(given: string | string[] | undefined, expected: st
   return timingSafeEqual(a, b);
 }
 
-export interface WebhookServer {
-  server: Server;
+export interface WebhookRoute extends Route {
   /** Updates being handled right now. */
   inFlight(): number;
-  /** Stops taking requests and waits for the ones in flight. */
-  close(): Promise<void>;
 }
 
-export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+/** The webhook as a Route of the shared HTTP server. */
+export function createWebhookRoute(options: WebhookRouteOptions): WebhookRoute {
   const max = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  let inFlight = 0;
-  let idle: (() => void) | null = null;
   const limit = options.maxConcurrentUpdates ?? MAX_CONCURRENT_UPDATES;
+  let inFlight = 0;
   let running = 0;
   const waiting: (() => void)[] = [];
   const acquire = () => (running < limit ? (running++, Promise.resolve()) : new Promise<void>((ok) => waiting.push(ok)));
@@ -58,80 +60,50 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     else running--;
   };
 
-  const send = (res: ServerResponse, status: number, body = '') => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
-  };
-
-  async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) return 'too-large';
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > max) return 'too-large';
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
-  }
-
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/healthz') return req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405);
-    if (url.pathname === '/metrics' && options.metrics) {
-      if (req.method !== 'GET') return send(res, 405);
-      const body = await options.metrics.metrics();
-      return void res.writeHead(200, { 'content-type': options.metrics.contentType }).end(body);
-    }
-    if (url.pathname !== options.path) return send(res, 404);
-    if (req.method !== 'POST') return send(res, 405);
-    if (!secretMatches(req.headers[SECRET_HEADER], options.secret)) {
-      options.logger.warn({ event: 'webhook_unauthorized' }, 'webhook request without the right secret');
-      req.resume();
-      return send(res, 401);
-    }
-    const body = await readBody(req).catch(() => null);
-    if (body === 'too-large') {
-      req.resume();
-      return send(res, 413);
-    }
-    if (body === null) return send(res, 400);
-    let update: unknown;
-    try {
-      update = JSON.parse(body.toString('utf8'));
-    } catch {
-      return send(res, 400);
-    }
-    if (typeof update !== 'object' || update === null || typeof (update as { update_id?: unknown }).update_id !== 'number') {
-      return send(res, 400);
-    }
-    inFlight++;
-    await acquire();
-    try {
-      await options.handleUpdate(update as Update);
-    } catch (err) {
-      // bot.catch already logged it; answer 200 so Telegram does not redeliver a poison update forever.
-      options.logger.error({ event: 'webhook_update_failed', error: String((err as Error)?.name ?? err) }, 'update failed');
-    } finally {
-      release();
-      inFlight--;
-      if (inFlight === 0) idle?.();
-    }
-    send(res, 200, '{}');
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-
   return {
-    server,
+    path: options.path,
+    methods: ['POST'],
     inFlight: () => inFlight,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => {
-          if (inFlight === 0) done();
-          else idle = done;
-        });
-        server.closeIdleConnections();
-      }),
+    async handle(req, res) {
+      if (!secretMatches(req.headers[SECRET_HEADER], options.secret)) {
+        options.logger.warn({ event: 'webhook_unauthorized' }, 'webhook request without the right secret');
+        return reject(req, res, 401);
+      }
+      const body = await readBody(req, max).catch(() => null);
+      if (body === 'too-large') return reject(req, res, 413);
+      if (body === null) return reject(req, res, 400);
+      let update: unknown;
+      try {
+        update = JSON.parse(body.toString('utf8'));
+      } catch {
+        return reject(req, res, 400);
+      }
+      if (typeof update !== 'object' || update === null || typeof (update as { update_id?: unknown }).update_id !== 'number') {
+        return reject(req, res, 400);
+      }
+      inFlight++;
+      await acquire();
+      try {
+        await options.handleUpdate(update as Update);
+      } catch (err) {
+        // bot.catch already logged it; answer 200 so Telegram does not redeliver a poison update forever.
+        options.logger.error({ event: 'webhook_update_failed', error: String((err as Error)?.name ?? err) }, 'update failed');
+      } finally {
+        release();
+        inFlight--;
+      }
+      send(res, 200, '{}');
+    },
   };
+}
+
+export type WebhookServer = HttpServer;
+
+/** A server with the webhook as its only route (tests; `npm start` shares one server between channels). */
+export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+  return createHttpServer({
+    routes: [createWebhookRoute(options)],
+    logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
 }
