@@ -1,8 +1,10 @@
 /**
- * `npm start`: every configured channel in one process over one shared state
- * (one SessionStore, one Redis connection, one metrics registry). Routes that
- * channels serve on PORT share one HTTP server (with /healthz and /metrics).
- * With no channel configured: the terminal chat (the embedded default).
+ * `npm start`: every configured channel in one process — Telegram with
+ * TELEGRAM_BOT_TOKEN, the web chat with WEB_PORT — over one shared state (one
+ * SessionStore, one Redis connection, one metrics registry). Routes that
+ * channels serve on PORT share one HTTP server (with /healthz and /metrics);
+ * the web chat has its own on WEB_PORT, or joins that one when WEB_PORT equals
+ * PORT. With no channel configured: the terminal chat (the embedded default).
  */
 import { boot } from './boot.js';
 import { runTerminalChat } from './adapters/terminal/chat.js';
@@ -34,6 +36,12 @@ async function createChannels(state: SharedState, logger: Logger): Promise<Chann
     const { createTelegramChannel } = await import('./adapters/telegram/run.js');
     const telegram = await createTelegramChannel(env, engine, state, logger);
     channels.push({ name: 'Telegram bot', routes: telegram.routes, start: telegram.start, close: telegram.close });
+  }
+  if (env.WEB_PORT) {
+    const { createWebChannel, webChannelOptions } = await import('./adapters/web/channel.js');
+    const web = createWebChannel(webChannelOptions(env, engine, state, logger));
+    const served = env.WEB_PORT === env.PORT ? { routes: web.routes } : { ownServer: { port: env.WEB_PORT, routes: web.routes } };
+    channels.push({ name: 'web chat', ...served, close: web.close });
   }
   return channels;
 }
@@ -85,7 +93,7 @@ async function runChannels(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-if (env.TELEGRAM_BOT_TOKEN) {
+if (env.TELEGRAM_BOT_TOKEN || env.WEB_PORT) {
   await runChannels();
 } else {
   await runTerminalChat(engine, {
