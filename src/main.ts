@@ -1,6 +1,6 @@
 /**
  * `npm start`: every configured channel in one process — Telegram with
- * TELEGRAM_BOT_TOKEN, the web chat with WEB_PORT — over one shared state (one
+ * TELEGRAM_BOT_TOKEN, WeChat with WECHAT_TOKEN, the web chat with WEB_PORT — over one shared state (one
  * SessionStore, one Redis connection, one metrics registry). Routes that
  * channels serve on PORT share one HTTP server (with /healthz and /metrics);
  * the web chat has its own on WEB_PORT, or joins that one when WEB_PORT equals
@@ -36,6 +36,12 @@ async function createChannels(state: SharedState, logger: Logger): Promise<Chann
     const { createTelegramChannel } = await import('./adapters/telegram/run.js');
     const telegram = await createTelegramChannel(env, engine, state, logger);
     channels.push({ name: 'Telegram bot', routes: telegram.routes, start: telegram.start, close: telegram.close });
+  }
+  if (env.WECHAT_TOKEN) {
+    const { createWechatChannel } = await import('./adapters/wechat/channel.js');
+    const { store, redis, metrics } = state;
+    const wechat = createWechatChannel({ env, engine, store, ...(redis ? { redis } : {}), logger, registry: metrics.registry });
+    channels.push({ name: 'WeChat Official Account', routes: [wechat.route], close: wechat.close });
   }
   if (env.WEB_PORT) {
     const { createWebChannel, webChannelOptions } = await import('./adapters/web/channel.js');
@@ -93,7 +99,7 @@ async function runChannels(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-if (env.TELEGRAM_BOT_TOKEN || env.WEB_PORT) {
+if (env.TELEGRAM_BOT_TOKEN || env.WECHAT_TOKEN || env.WEB_PORT) {
   await runChannels();
 } else {
   await runTerminalChat(engine, {
