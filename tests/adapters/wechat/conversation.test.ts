@@ -26,23 +26,24 @@ describe('menu keys', () => {
 });
 
 describe('createWechatConversation', () => {
-  it('keeps the numbered choices of an answer, not of a clarify (the engine resolves those)', async () => {
+  it('keeps the numbered choices of an answer, not of a clarify or fallback (the engine resolves those)', async () => {
     const { text, lastReplies } = setup();
     const answer = await text('怎么注销微信账号');
     expect(answer.kind).toBe('answer');
     const stored = await lastReplies.get('oU');
     expect(stored?.choices).toEqual(engine.respond(null, '怎么注销微信账号').reply.suggestions.map((s) => ({ topic: s.topic, facet: s.facet })));
     expect(stored?.more.length).toBe(renderWechat(engine.respond(null, '怎么注销微信账号').reply).length - 1);
-    const clarify = await text('不是这个');
-    expect(clarify.kind).toBe('clarify');
+    const fallback = await text('今天天气怎么样');
+    expect(fallback.kind).toBe('fallback');
     expect((await lastReplies.get('oU'))?.choices).toEqual([]);
   });
 
   it('passes a number without a matching choice to the engine as text', async () => {
-    const { text } = setup();
+    const { text, store } = setup();
     await text('怎么注销微信账号');
+    const before = await store.get(sessionKey('oU'));
     const out = await text('42');
-    expect(out.kind).toBe(engine.respond(null, '42').reply.kind);
+    expect(out.content).toBe(renderWechat(engine.respond(before, '42').reply)[0]);
   });
 
   it('follow starts afresh; unfollow forgets the session and the last reply', async () => {
