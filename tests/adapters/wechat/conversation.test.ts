@@ -33,8 +33,8 @@ describe('createWechatConversation', () => {
     const stored = await lastReplies.get('oU');
     expect(stored?.choices).toEqual(engine.respond(null, '怎么注销微信账号').reply.suggestions.map((s) => ({ topic: s.topic, facet: s.facet })));
     expect(stored?.more.length).toBe(renderWechat(engine.respond(null, '怎么注销微信账号').reply).length - 1);
-    const fallback = await text('今天天气怎么样');
-    expect(fallback.kind).toBe('fallback');
+    const offer = await text('今天天气怎么样');
+    expect(['clarify', 'fallback']).toContain(offer.kind);
     expect((await lastReplies.get('oU'))?.choices).toEqual([]);
   });
 
