@@ -136,7 +136,14 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
       for (;;) {
         const claim = await cache.claim(dedupKey);
         if (claim.status === 'first') {
-          const outcome = await conversation.handle(fields);
+          let outcome: Outcome;
+          try {
+            outcome = await conversation.handle(fields);
+          } catch (err) {
+            // Retries get "success" at once instead of waiting for a reply that will not come.
+            await cache.complete(dedupKey, null);
+            throw err;
+          }
           await cache.complete(dedupKey, outcome.content);
           return { outcome, duplicate: false };
         }

@@ -320,6 +320,25 @@ describe('within five seconds', () => {
     }
   });
 
+  it('answers 500 when a turn fails, and its retry "success" at once instead of waiting', async () => {
+    const store = new SlowStore(0);
+    store.get = async () => {
+      throw new Error('store broken');
+    };
+    const h = await startChannel({ store });
+    try {
+      const sim = new WechatSimulator({ url: h.url, token: TOKEN, mode: 'plaintext' });
+      const message = sim.text('oBroken', '怎么注销微信账号', nextMsgId());
+      expect((await sim.post(message)).status).toBe(500);
+      const started = Date.now();
+      const retry = await sim.post(message);
+      expect([retry.status, retry.raw]).toEqual([200, 'success']);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('keeps every page of every answer under the byte limit', async () => {
     const h = await startChannel();
     try {
