@@ -94,7 +94,7 @@ export function frameAncestorSources(value: string | undefined): string[] {
     .filter((s) => /^(https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?|https?:|'self'|'none')$/.test(s));
 }
 
-/** Security headers of every web response. */
+/** Security headers of the page and its files (API answers, being JSON, carry nosniff and no-store). */
 export function securityHeaders(frameAncestors?: string): Record<string, string> {
   const ancestors = frameAncestorSources(frameAncestors);
   const csp = [
@@ -198,7 +198,13 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   const cookieMaxAge = Math.max(60, Math.round(engine.contextTtlMs / 1000));
   const feedback = metrics ? feedbackCounter(metrics.registry) : undefined;
 
-  const apiHeaders = { ...security, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+  // JSON is never rendered as a document: nosniff and no caching are what it needs.
+  const apiHeaders = {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  };
   const fail = (req: IncomingMessage, res: ServerResponse, status: number, error: string, message: string, extra: Record<string, string> = {}) =>
     reject(req, res, status, json({ error, message }), { ...apiHeaders, ...extra });
 
@@ -275,10 +281,12 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       const seconds = (performance.now() - started) / 1000;
       metrics?.replies.inc({ kind: reply.kind });
       metrics?.latency.observe({ kind: reply.kind }, seconds);
-      logger.info(
-        { event: 'reply', channel: 'web', input: request.type, session: hashId(key), kind: reply.kind, topic: reply.topic, facet: reply.facet, ms: Math.round(seconds * 10_000) / 10 },
-        'replied',
-      );
+      if (logger.isLevelEnabled('info')) {
+        logger.info(
+          { event: 'reply', channel: 'web', input: request.type, session: hashId(key), kind: reply.kind, topic: reply.topic, facet: reply.facet, ms: Math.round(seconds * 10_000) / 10 },
+          'replied',
+        );
+      }
     },
   };
 
@@ -295,7 +303,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       // Counted by topic only: no session, no text.
       feedback?.inc({ channel: 'web', topic: b.topic, useful: String(b.useful) });
       logger.info({ event: 'feedback', channel: 'web', topic: b.topic, useful: b.useful }, 'feedback');
-      res.writeHead(204, { ...security, 'cache-control': 'no-store', 'set-cookie': cookieHeader(req, admitted.id) }).end();
+      res.writeHead(204, { 'cache-control': 'no-store', 'set-cookie': cookieHeader(req, admitted.id) }).end();
     },
   };
 

@@ -14,6 +14,13 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium && process.env.REQUIRE_BROWSER === '1') throw new Error(`Chromium is not at ${CHROMIUM_PATH}, but REQUIRE_BROWSER=1`);
 
+// The callbacks given to page.evaluate run in the page; the project compiles without the DOM library.
+declare const document: any;
+declare const window: any;
+declare function getComputedStyle(element: any): any;
+type Element = any;
+type HTMLElement = any;
+
 const OUTPUT = join(PROJECT_ROOT, 'test-output');
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 
@@ -142,9 +149,9 @@ describe.skipIf(!hasChromium)('the chat page in headless Chromium, phone viewpor
         return [255, 255, 255];
       };
       const out: string[] = [];
-      const all = document.querySelectorAll('#app *');
-      for (const el of Array.from(all)) {
-        const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.trim());
+      const all: any[] = Array.from(document.querySelectorAll('#app *'));
+      for (const el of all) {
+        const own = Array.from(el.childNodes as ArrayLike<any>).some((n) => n.nodeType === 3 && n.textContent!.trim());
         if (!own || !(el as HTMLElement).offsetParent || el.closest('.sr')) continue;
         const fg = lum(rgb(getComputedStyle(el).color));
         const bg = lum(background(el));
