@@ -3,7 +3,8 @@
  * topics with generated utterances); how index time and per-message latency grow.
  */
 import { createMatcher, type Example } from '../src/nlu/matcher.js';
-import { trainingExamples, displayNames } from '../src/engine/engine.js';
+import { trainingExamples, createTopicMatcher } from '../src/engine/engine.js';
+import { createNlu } from '../src/nlu/pipeline.js';
 import type { KnowledgeBase } from '../src/content/load.js';
 
 /** Deterministic synthetic topics: each has its own key words inside shared question templates. */
@@ -25,7 +26,8 @@ function synthetic(labels: number, perLabel: number, seed = 1): Example[] {
 
 export function measureGrowth(kb: KnowledgeBase, { quick, log }: { quick: boolean; log: (s: string) => void }) {
   log('\n(f) Growth (synthetic corpora; index build and rank latency)');
-  const base = trainingExamples(kb);
+  const nlu = createNlu(kb);
+  const base = trainingExamples(kb, nlu);
   const labels = new Set(base.map((e) => e.label)).size;
   const perLabel = Math.round(base.length / labels);
   const factors = quick ? [1, 10] : [1, 10, 100];
@@ -36,7 +38,7 @@ export function measureGrowth(kb: KnowledgeBase, { quick, log }: { quick: boolea
     let matcher;
     const t = performance.now();
     try {
-      matcher = createMatcher(examples, displayNames(kb));
+      matcher = createTopicMatcher(kb, nlu, examples);
     } catch (err) {
       log(`   ${String(factor).padStart(3)}×  ${examples.length} examples: index build failed (${(err as Error).message})`);
       break;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadContent, PROJECT_ROOT } from '../content/load.js';
 import { createEngine } from '../engine/engine.js';
 import { evaluate, filterTopics, loadHeldOut, loadJsonl, type EvalReport } from '../eval/evaluate.js';
+import { evaluateConversations, loadConversations } from '../eval/conversations.js';
 
 // Piped into `head` and closed early: stop quietly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
@@ -49,4 +50,18 @@ for (const [name, items] of sets) {
     console.log('\nmisses');
     for (const e of r.errors) console.log(`  ${e.expected} -> ${e.got}: ${e.text}`);
   }
+}
+
+const scripts = loadConversations(join(PROJECT_ROOT, 'tests/conversations'));
+const c = evaluateConversations(engine, scripts);
+console.log(`\n== conversation scripts (tests/conversations): ${c.conversations} conversations, ${c.turns} turns`);
+console.log(`turns right           ${pct(c.right / c.turns)}  (${c.right}/${c.turns})`);
+console.log(`facet turns, facet    ${pct(c.facetRight / Math.max(c.facetTurns, 1))}  (${c.facetRight}/${c.facetTurns})`);
+console.log('\nper kind of turn       n   right');
+for (const [tag, s] of Object.entries(c.byTag)) console.log(`  ${tag.padEnd(20)} ${String(s.turns).padStart(3)}   ${pct(s.right / s.turns)}`);
+const known = c.outcomes.filter((o) => o.knownFailure);
+console.log(`known failures (reviewed, in the scripts): ${known.length}; of them now right: ${known.filter((o) => o.ok).length}`);
+if (values.errors) {
+  console.log('\nturns missed');
+  for (const o of c.outcomes.filter((x) => !x.ok)) console.log(`  ${o.file} "${o.conversation}" #${o.turn} [${o.tags.join(',')}] "${o.say}": got ${o.got}, want ${o.want}${o.knownFailure ? ' (known)' : ''}`);
 }

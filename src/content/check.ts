@@ -4,8 +4,8 @@
  */
 import { readContent, PROJECT_ROOT, type ContentProblem, type KnowledgeBase, type ContentSources } from './load.js';
 import { normalize } from '../nlu/normalize.js';
-import { trainingExamples, displayNames, labelTopic, toCandidates, OUT_OF_SCOPE } from '../engine/engine.js';
-import { createMatcher } from '../nlu/matcher.js';
+import { trainingExamples, createTopicMatcher, labelTopic, toCandidates, OUT_OF_SCOPE } from '../engine/engine.js';
+import { createNlu } from '../nlu/pipeline.js';
 
 /** Training utterances a topic needs at least. */
 export const MIN_UTTERANCES = 40;
@@ -143,8 +143,8 @@ export interface HeldOutResult {
  * it: k-fold, each utterance held out together with a tenth of the data.
  */
 export function heldOutCheck(kb: KnowledgeBase): HeldOutResult {
-  const examples = trainingExamples(kb);
-  const names = displayNames(kb);
+  const nlu = createNlu(kb);
+  const examples = trainingExamples(kb, nlu);
   const problems: ContentProblem[] = [];
   const warnings: ContentProblem[] = [];
   const perTopic = new Map<string, { total: number; routed: number }>();
@@ -155,7 +155,7 @@ export function heldOutCheck(kb: KnowledgeBase): HeldOutResult {
   const foldOf = examples.map((e) => fnv1a(`${e.label}\u0000${e.text}`) % HELD_OUT_FOLDS);
   for (let fold = 0; fold < HELD_OUT_FOLDS; fold++) {
     const inFold = (i: number) => foldOf[i] === fold;
-    const matcher = createMatcher(examples.filter((_, i) => !inFold(i)), names);
+    const matcher = createTopicMatcher(kb, nlu, examples.filter((_, i) => !inFold(i)));
     examples.forEach((example, i) => {
       const own = labelTopic(example.label);
       if (!inFold(i) || own === OUT_OF_SCOPE) return;

@@ -13,6 +13,7 @@ import {
   channelsFileSchema,
   controlFileSchema,
   facetsFileSchema,
+  lexiconFileSchema,
   neverSayFileSchema,
   offTopicFileSchema,
   pageFrontSchema,
@@ -86,8 +87,24 @@ export interface Page {
   channels: ChannelPointer[];
 }
 
+/** One entity value of the lexicon (see intents/_lexicon.yaml). */
+export interface LexiconEntry {
+  type: string;
+  value: string;
+  forms: string[];
+  /** A question that names this value, and no other of its type, is answered by this topic. */
+  route?: string;
+}
+
+export interface Lexicon {
+  entities: LexiconEntry[];
+  /** canonical word -> the spellings rewritten to it */
+  synonyms: Record<string, string[]>;
+}
+
 export interface KnowledgeBase {
   topics: Topic[];
+  lexicon: Lexicon;
   facets: { id: Facet; name: string; utterances: string[] }[];
   smalltalk: SmalltalkIntent[];
   offTopic: string[];
@@ -308,6 +325,20 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
     });
   }
 
+  const lexiconFile = join(intentsDir, '_lexicon.yaml');
+  const lexiconData = existsSync(lexiconFile) ? yamlFile(lexiconFile, lexiconFileSchema) : { entities: {}, synonyms: {} };
+  const lexicon: Lexicon = {
+    entities: Object.entries(lexiconData?.entities ?? {}).flatMap(([type, values]) =>
+      Object.entries(values).map(([value, v]): LexiconEntry => {
+        const forms = Array.isArray(v) ? v : v.forms;
+        const route = Array.isArray(v) ? undefined : v.route;
+        return { type, value, forms: forms.map((f) => f.toLowerCase()), ...(route ? { route } : {}) };
+      }),
+    ),
+    synonyms: lexiconData?.synonyms ?? {},
+  };
+  for (const e of lexicon.entities) if (e.route) checkTopicRefs(lexiconFile, `${e.type}.${e.value} route`, [e.route]);
+
   const offTopic = yamlFile(join(intentsDir, '_off-topic.yaml'), offTopicFileSchema)?.utterances ?? [];
   const control = yamlFile(join(intentsDir, '_control.yaml'), controlFileSchema) ?? { reject: [] };
 
@@ -334,7 +365,7 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
   if (!topics.length) problem(intentsDir, 'no topics found');
   const kb =
     ui && channelsData && facetsData && smalltalkData
-      ? { topics, facets, smalltalk, offTopic, control, channels, welcome, fallback, ui, neverSay }
+      ? { topics, lexicon, facets, smalltalk, offTopic, control, channels, welcome, fallback, ui, neverSay }
       : null;
   return { kb, sources, problems };
 }

@@ -96,6 +96,10 @@ export const uiFileSchema = z.strictObject({
   sensitive_warning: z.string().min(1),
   channels_title: z.string().min(1),
   topics_menu: z.string().min(1),
+  /** Inside a conversation, when a message is unclear: "你想问「{topic}」的哪一部分?" */
+  which_part: z.string().min(1),
+  /** The button under it that leaves the topic. */
+  ask_else: z.string().min(1).max(8),
   /** The sources line: 「来源:…」, 「核对于 2026-11-24」, and each kind's label. */
   sources_title: z.string().min(1),
   checked_label: z.string().min(1),
@@ -113,3 +117,16 @@ export const neverSayFileSchema = z.strictObject({
     )
     .min(1),
 });
+
+/** A lexicon value: its surface forms, or `{forms, route}` to answer it with a topic. */
+const lexiconValue = z.union([
+  z.array(z.string().trim().min(1)).min(1),
+  z.strictObject({ forms: z.array(z.string().trim().min(1)).min(1), route: topicId.optional() }),
+]);
+
+/** intents/_lexicon.yaml: entity types with values and their surface forms, and plain synonyms. */
+export const lexiconFileSchema = z.strictObject({
+  entities: z.record(z.string().regex(/^[a-z]+$/, 'entity types are lower-case words such as platform'), z.record(z.string().regex(/^[a-z_]+$/, 'values are lower-case words such as wechat'), lexiconValue)),
+  synonyms: z.record(z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)).default({}),
+});
+export type LexiconFile = z.infer<typeof lexiconFileSchema>;

@@ -16,6 +16,8 @@ export interface Composer {
   }): { reply: Reply; shown: Facet[] };
   smalltalk(id: string, confidence: number): Reply;
   clarify(candidates: readonly { topic: Topic; score: number }[], intro?: string): Reply;
+  /** "Which part of X do you mean?": the topic's sections as buttons, and a way to ask something else. */
+  whichPart(topic: Topic, shown: readonly string[]): Reply;
   fallback(confidence: number, intro?: string): Reply;
   welcome(): Reply;
   topicsMenu(): Reply;
@@ -112,6 +114,23 @@ export function createComposer(kb: KnowledgeBase): Composer {
           { type: 'steps', items: candidates.map((c) => c.topic.name) },
         ],
         suggestions: candidates.map((c) => ({ label: c.topic.name, kind: 'candidate', topic: c.topic.id, facet: null })),
+        sources: [],
+      };
+    },
+
+    whichPart(topic, shown) {
+      const facets = [...topic.content.sections.keys()];
+      const order = [...facets.filter((f) => !shown.includes(f)), ...facets.filter((f) => shown.includes(f))];
+      return {
+        kind: 'clarify',
+        topic: topic.id,
+        facet: null,
+        confidence: 0,
+        blocks: [{ type: 'paragraph', text: fill(kb.ui.which_part, { topic: topic.name }) }],
+        suggestions: [
+          ...order.map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: topic.id, facet: f })),
+          ...(kb.smalltalk.some((s) => s.id === 'meta.help') ? [{ label: kb.ui.ask_else, kind: 'topic' as const, topic: 'meta.help', facet: null }] : []),
+        ].slice(0, dialogue.maxSuggestions + 1),
         sources: [],
       };
     },

@@ -4,24 +4,16 @@
  * about any topic is written here — it all comes from the KnowledgeBase.
  */
 import type { KnowledgeBase, Topic } from '../content/load.js';
-import { normalize, analyse } from '../nlu/normalize.js';
 import { scanSensitive } from '../nlu/sensitive.js';
 import { createMatcher, type Example, type LabelScore, type Matcher } from '../nlu/matcher.js';
-import { createFacetDetector, withoutPhrase, type FacetDetector } from '../nlu/facets.js';
+import { createNlu, type Nlu, type Parse } from '../nlu/pipeline.js';
+import { blockText, createSectionIndex, type SectionIndex } from '../nlu/sections.js';
 import { parseChoice } from '../nlu/choice.js';
 import { matching, dialogue } from '../nlu/config.js';
 import { createComposer, traditionalReply, type Composer } from './compose.js';
-import {
-  newSession,
-  type Candidate,
-  type Facet,
-  type Input,
-  type Reply,
-  type RespondResult,
-  type Session,
-} from './types.js';
-
-const HAN_RE = /\p{Script=Han}/u;
+import { initialState, migrate, type DialogueState, type Frame, type OfferItem } from './state.js';
+import { entityMap, entityText, fillFrame, routeOf } from './resolve.js';
+import type { Candidate, Facet, Input, Reply, RespondResult } from './types.js';
 
 /** The label of off-topic training examples. */
 export const OUT_OF_SCOPE = 'oos';
@@ -34,7 +26,8 @@ export interface EngineOptions {
 }
 
 export interface Engine {
-  respond(session: Session | null | undefined, input: Input, now?: number): RespondResult;
+  /** One turn: the state before (any stored version, or none), the input, the time. Pure. */
+  respond(state: unknown, input: Input, now?: number): RespondResult;
   welcome(): Reply;
   topicsMenu(): Reply;
   /** Topic ids and display names, in file order. */
@@ -44,6 +37,9 @@ export interface Engine {
   /** Idle time after which a session's context is forgotten. */
   readonly contextTtlMs: number;
   readonly matcher: Matcher;
+  readonly nlu: Nlu;
+  /** Which section of a topic a detail question asks about. */
+  readonly sections: SectionIndex;
 }
 
 /** The first and last `max / 2` characters of a long text (code points), joined by a space. */
@@ -68,12 +64,12 @@ const isLowSurrogateAt = (s: string, i: number) => {
   return c >= 0xdc00 && c <= 0xdfff;
 };
 
-/** Training examples of every label, normalised: the matcher's input and the check's LOO set. */
-export function trainingExamples(kb: KnowledgeBase): Example[] {
+/** Training examples of every label, prepared by `nlu` (the matcher's input and the check's LOO set). */
+export function trainingExamples(kb: KnowledgeBase, nlu: Nlu): Example[] {
   const out: Example[] = [];
   const add = (label: string, texts: readonly string[]) => {
     for (const t of texts) {
-      const text = normalize(t);
+      const text = nlu.prepare(t);
       if (text) out.push({ label, text });
     }
   };
@@ -86,8 +82,12 @@ export function trainingExamples(kb: KnowledgeBase): Example[] {
   return out;
 }
 
-/** Topic display names, normalised: extra short phrasings for typo-tolerant matching. */
-export const displayNames = (kb: KnowledgeBase): Example[] => kb.topics.map((t) => ({ label: t.id, text: normalize(t.name) }));
+/** Topic display names, prepared: extra short phrasings for typo-tolerant matching. */
+export const displayNames = (kb: KnowledgeBase, nlu: Nlu): Example[] => kb.topics.map((t) => ({ label: t.id, text: nlu.prepare(t.name) }));
+
+/** The matcher over `examples` (default: all of the knowledge base's), featurised by `nlu`. */
+export const createTopicMatcher = (kb: KnowledgeBase, nlu: Nlu, examples: readonly Example[] = trainingExamples(kb, nlu)): Matcher =>
+  createMatcher(examples, displayNames(kb, nlu), { featurize: nlu.featurize });
 
 /** The topic (or meta.* id, or 'oos') a matcher label stands for. */
 export const labelTopic = (label: string): string => (label.endsWith(REFUSAL) ? label.slice(0, -REFUSAL.length) : label);
@@ -105,181 +105,301 @@ export function toCandidates(ranking: readonly LabelScore[]): (Candidate & { lab
   return out;
 }
 
+type Ranked = (Candidate & { label: string })[];
+
+/** What the engine decided to do with a turn. */
+export type Action =
+  | { do: 'answer'; topic: string; facet: Facet | null; confidence: number; candidates: Ranked; refusal: boolean; entities: Record<string, string> }
+  | { do: 'followup'; topic: string; facet: Facet; confidence: number }
+  | { do: 'clarify'; candidates: Candidate[]; intro?: string }
+  | { do: 'alternatives' }
+  | { do: 'which-part'; topic: string }
+  | { do: 'fallback'; confidence: number; intro?: string }
+  | { do: 'smalltalk'; id: string; confidence: number };
+
 export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): Engine {
   const ttlMs = (options.contextTtlMinutes ?? dialogue.contextTtlMinutes) * 60_000;
   const topics = new Map<string, Topic>(kb.topics.map((t) => [t.id, t]));
-  const matcher = createMatcher(trainingExamples(kb), displayNames(kb));
-  const facets: FacetDetector = createFacetDetector(
-    kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: normalize(u) }))),
+  const nlu = createNlu(kb);
+  const matcher = createTopicMatcher(kb, nlu);
+  const sectionDocs = kb.topics.flatMap((t) => [...t.content.sections].map(([facet, blocks]) => ({ topic: t.id, facet, blocks })));
+  // Which facet a question reads like, whatever the topic: every section's sentences and the facet phrasings.
+  const facetMatcher = createMatcher(
+    [
+      ...kb.facets.flatMap((f) => f.utterances.map((u) => ({ label: f.id, text: nlu.prepare(u) }))),
+      ...sectionDocs.flatMap((d) =>
+        d.blocks.flatMap((b) => blockText(b).split(/\n|。/)).map((line) => ({ label: d.facet, text: nlu.prepare(line) })).filter((e) => e.text),
+      ),
+    ],
+    [],
+    { featurize: nlu.featurize },
   );
-  const rejectPhrases = kb.control.reject.map(normalize).filter(Boolean);
+  const sections: SectionIndex = createSectionIndex(
+    sectionDocs,
+    (text) => nlu.featurize(nlu.prepare(text)),
+    (terms) => new Map(facetMatcher.rankTerms(terms, '').map((r) => [r.label, r.score])),
+    dialogue.sectionPriorWeight,
+  );
   const composer: Composer = createComposer(kb);
-  const isTopic = (id: string | undefined): id is string => !!id && topics.has(id);
+  const isTopic = (id: string | undefined | null): id is string => !!id && topics.has(id);
+  const isSmalltalk = (id: string) => kb.smalltalk.some((s) => s.id === id);
+  const topicNames = (items: readonly OfferItem[]) => items.map((o) => nlu.prepare(topics.get(o.topic)?.name ?? o.topic));
 
   const round = (n: number) => Math.round(n * 1000) / 1000;
+  const rank = (terms: readonly string[], text: string): Ranked => toCandidates(matcher.rankTerms(terms, text));
 
-  function respond(previous: Session | null | undefined, input: Input, now = Date.now()): RespondResult {
-    const expired = !previous || now - previous.lastTurnAt > ttlMs;
-    const session: Session = expired ? newSession() : { ...previous };
-    session.lastTurnAt = now;
+  // --- named predicates of the policy
+
+  /** Out of scope, or nothing scores high enough. */
+  const isOutOfScope = (best: Candidate) => best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow;
+  /** The best topic and the runner-ups too close to it to choose. */
+  const tooClose = (ranked: Ranked) => {
+    const best = ranked[0]!;
+    return ranked.filter((c) => isTopic(c.topic) && best.score - c.score < matching.clarifyMargin).slice(0, matching.maxCandidates);
+  };
+  /** A clear topic: above the switch threshold and ahead of the next by the clarify margin. */
+  const namesTopicStrongly = (ranked: Ranked) => {
+    const [first, second] = ranked;
+    return (
+      !!first &&
+      isTopic(first.topic) &&
+      first.score >= matching.switchTopicAbove &&
+      first.score - (second?.score ?? 0) >= matching.clarifyMargin
+    );
+  };
+  /** "那微信的呢", "换成抖音呢", "只关零钱通行不行": a linking word or a trailing 呢 on a short fragment. */
+  const isElliptical = (p: Parse) => (p.cues.linking || p.cues.trailingNe) && [...p.text.replace(/\s/g, '')].length <= dialogue.ellipsisMaxChars;
+
+  function respond(previous: unknown, input: Input, now = Date.now()): RespondResult {
+    const stored = previous ? migrate(previous) : undefined;
+    const expired = !stored || now - stored.lastTurnAt > ttlMs;
+    const state: DialogueState = expired ? initialState() : stored;
+    const script = state.script;
 
     if (typeof input !== 'string') {
-      const result = pick(session, input);
-      return session.script === 'traditional' ? { ...result, reply: traditionalReply(result.reply) } : result;
+      const result = perform(pickAction(input), { ...state, lastTurnAt: now });
+      return script === 'traditional' ? { ...result, reply: traditionalReply(result.reply) } : result;
     }
 
     // Sensitive data is looked for in a generous prefix; matching reads the head and tail only.
     const scan = scanSensitive(input.slice(0, 20 * matching.maxChars));
-    const text = headAndTail(scan.redacted, matching.maxChars);
-    const { normalized, traditional } = analyse(text);
+    const parse = nlu.parse(headAndTail(scan.redacted, matching.maxChars));
     // Remember the user's script for replies to pressed buttons; text without Han keeps the last one.
-    if (traditional) session.script = 'traditional';
-    else if (HAN_RE.test(text)) delete session.script;
-    const warning = scan.kinds.length > 0;
-    const finish = (reply: Reply, candidates: Candidate[] = []): RespondResult => {
-      let out = reply;
-      if (warning) out = { ...out, blocks: [{ type: 'warning', text: kb.ui.sensitive_warning }, ...out.blocks] };
-      if (traditional) out = traditionalReply(out);
-      return { reply: { ...out, confidence: round(out.confidence) }, session, candidates };
-    };
+    const nextScript = parse.traditional ? 'traditional' : parse.han ? undefined : script;
+    const base: DialogueState = { ...state, lastTurnAt: now };
+    if (nextScript) base.script = nextScript;
+    else delete base.script;
 
-    if (!normalized) return finish(fallback(session, 0));
+    const { action, candidates } = decide(parse, base);
+    const result = perform(action, base, candidates);
+    let reply = result.reply;
+    if (scan.kinds.length > 0) reply = { ...reply, blocks: [{ type: 'warning', text: kb.ui.sensitive_warning }, ...reply.blocks] };
+    if (parse.traditional) reply = traditionalReply(reply);
+    return { ...result, reply };
+  }
 
-    // 1. A choice after a clarify: "2", "第二个", or a candidate's name.
-    if (session.pending.length) {
-      const pendingTopics = session.pending.filter(isTopic);
-      const index = parseChoice(normalized, pendingTopics.map((id) => normalize(topics.get(id)!.name)));
-      session.pending = [];
-      if (index !== null) return finish(answer(session, pendingTopics[index]!, null, 1));
+  /** Turns a parse into an Action. Reads the state, never writes it. */
+  function decide(p: Parse, state: DialogueState): { action: Action; candidates: Ranked } {
+    if (!p.text) return { action: { do: state.frame ? 'which-part' : 'fallback', topic: state.frame?.topic ?? '', confidence: 0 } as Action, candidates: [] };
+
+    // 1. A choice among the offered candidates: "2", "第二个", or a candidate's name.
+    if (state.offer.length) {
+      const index = parseChoice(p.text, topicNames(state.offer));
+      if (index !== null) return { action: pickAction(state.offer[index]!), candidates: [] };
     }
 
-    const ranking = matcher.rank(normalized);
-    const candidates = toCandidates(ranking);
-    const publicCandidates = candidates.slice(0, 5).map(({ topic, score }) => ({ topic, score: round(score) }));
-    const best = candidates[0]!;
-    const rejecting = isReject(normalized);
-    const current = session.topic && isTopic(session.topic) ? session.topic : null;
-
-    // 2. "不是这个": offer the runners-up of the last answer, else its related topics.
-    if (current && rejecting) {
-      const ids = [...session.alternatives, ...topics.get(current)!.related].filter((id) => isTopic(id) && id !== current);
-      const alternatives = [...new Set(ids)].slice(0, matching.maxCandidates).map((id) => ({ topic: topics.get(id)!, score: 0 }));
-      session.pending = alternatives.map((a) => a.topic.id);
-      session.alternatives = [];
-      return finish(composer.clarify(alternatives, kb.ui.reject), publicCandidates);
-    }
-
-    // 3. A facet ("要多久?"): a follow-up on the current topic, unless the message names a new topic.
-    const facet = rejecting ? null : facetOf(normalized, best, current !== null);
-    if (facet?.only && !current) {
-      // Nothing to apply it to: ask which matter, don't guess.
-      return finish(fallback(session, best.score, kb.ui.facet_without_topic), publicCandidates);
-    }
-    if (facet && current) {
-      const next = facet.restTopic;
-      if (next && next.topic !== current && next.score >= matching.switchTopicAbove) {
-        return finish(answer(session, next.topic, facet.facet, next.score, candidates), publicCandidates);
+    const frame = state.frame && isTopic(state.frame.topic) ? state.frame : null;
+    // 2. "不是这个": the runners-up of the last answer.
+    if (frame && p.cues.reject) return { action: { do: 'alternatives' }, candidates: [] };
+    // 3. "不对,我是说…": the corrected part, with the rejected topic pushed down.
+    if (frame && p.cues.correction) {
+      const corrected = nlu.parse(p.cues.correction);
+      const ranked = rank(corrected.terms.terms, corrected.text)
+        .map((c) => (c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c))
+        .sort((a, b) => b.score - a.score);
+      const elliptical = { ...corrected, cues: { ...corrected.cues, linking: true } };
+      if (isElliptical(elliptical) && corrected.entities.length) {
+        const action = resolveEllipsis(elliptical, frame, true);
+        if (action) return { action, candidates: ranked };
       }
-      const reply = composer.answer({ topic: topics.get(current)!, facet: facet.facet, kind: 'followup', confidence: 1, shown: session.facetsShown });
-      session.facetsShown = reply.shown;
-      return finish(reply.reply, publicCandidates);
+      return { action: firstQuestion(corrected, ranked, state), candidates: ranked };
     }
 
-    // 4. Out of scope, or not sure enough: fallback that never strands the user.
-    if (best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow) {
-      return finish(fallback(session, best.score, rejecting ? kb.ui.reject_none : undefined), publicCandidates);
+    const ranked = rank(p.terms.terms, p.text);
+    if (!frame) return { action: firstQuestion(p, ranked, state), candidates: ranked };
+    return { action: inConversation(p, ranked, frame), candidates: ranked };
+  }
+
+  /** A question with no topic live (or one that names its own). */
+  function firstQuestion(p: Parse, ranked: Ranked, state: DialogueState): Action {
+    const best = ranked[0]!;
+    const facet = (p.facet?.facet ?? null) as Facet | null;
+    const refusal = best.label !== best.topic && !isOutOfScope(best);
+    if (!refusal && !isOutOfScope(best)) {
+      const routed = routeOf(nlu.lexicon, p.entities);
+      if (isTopic(routed)) return answerAction(routed, facet, Math.max(best.score, matching.switchTopicAbove), ranked, entityMap(p.entities));
     }
-
-    // 5. Small talk.
-    if (!isTopic(best.topic)) return finish(composer.smalltalk(best.topic, best.score), publicCandidates);
-
-    // 6. A request to help evade real-name is refused even when another topic is close.
-    const refusal = best.label !== best.topic;
-    // 7. Too close to call: clarify with up to 3 candidates.
-    const close = candidates
-      .filter((c) => isTopic(c.topic) && best.score - c.score < matching.clarifyMargin)
-      .slice(0, matching.maxCandidates);
-    if (close.length > 1 && !refusal) {
-      session.pending = close.map((c) => c.topic);
-      return finish(
-        composer.clarify(close.map((c) => ({ topic: topics.get(c.topic)!, score: c.score }))),
-        publicCandidates,
-      );
+    if (facet && !refusal) {
+      // "要多久?" alone: nothing to apply it to; ask which matter instead of guessing.
+      const rest = rank(nlu.withoutFacet(p), p.text);
+      const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
+      const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
+      if (!restNames && (!wholeNames || best.score < matching.switchTopicAbove)) {
+        return { do: 'fallback', confidence: best.score, intro: kb.ui.facet_without_topic };
+      }
     }
-
-    // 8. An answer (a refusal when the message asks for help evading real-name).
-    return finish(answer(session, best.topic, facet?.facet ?? null, best.score, candidates, refusal), publicCandidates);
+    if (isOutOfScope(best)) return { do: 'fallback', confidence: best.score, ...(p.cues.reject ? { intro: kb.ui.reject_none } : {}) };
+    if (!isTopic(best.topic)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
+    const close = tooClose(ranked);
+    if (close.length > 1 && !refusal) return { do: 'clarify', candidates: close };
+    void state;
+    return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);
   }
 
-  /**
-   * The facet a message asks for, the topic named by the rest of it (when it
-   * names one clearly: "那微信" ties everywhere), and whether the facet is all
-   * there is ("要多久?"): nothing else names a topic, strongly or at all.
-   */
-  function facetOf(normalized: string, best: Candidate, inConversation: boolean) {
-    const hit = facets.detect(normalized);
-    if (!hit) return null;
-    const rest = withoutPhrase(normalized, hit.phrase);
-    const wholeNamesNone = best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow || !isTopic(best.topic);
-    const restIsShort = [...rest.replace(/\s/g, '')].length <= 2;
-    // Outside a conversation the rest only matters when the whole message is unclear (saves a ranking).
-    const needRest = inConversation || wholeNamesNone || restIsShort;
-    const ranking = needRest && rest && !facets.detect(rest) ? toCandidates(matcher.rank(rest)) : [];
-    const [first, second] = ranking;
-    const restTopic =
-      first && isTopic(first.topic) && first.score >= matching.fallbackBelow && first.score - (second?.score ?? 0) >= matching.clarifyMargin
-        ? first
-        : null;
-    const only = !restTopic && (wholeNamesNone || (restIsShort && best.score < matching.switchTopicAbove));
-    return { facet: hit.facet as Facet, restTopic, only };
-  }
+  /** A turn while a topic is live: follow-ups first, the generic fallback never for a weak message. */
+  function inConversation(p: Parse, whole: Ranked, frame: Frame): Action {
+    // The live topic is the likelier reading of an unclear turn (a context, as in Dialogflow).
+    const ranked = withContext(whole, frame.topic);
+    const best = ranked[0]!;
+    const facet = (p.facet?.facet ?? null) as Facet | null;
+    const refusal = best.label !== best.topic && !isOutOfScope(best);
+    if (refusal) return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), true);
 
-  /** The fallback reply; its suggested topics can be picked by number ("1", "第二个"). */
-  function fallback(session: Session, confidence: number, intro?: string): Reply {
-    session.pending = kb.fallback.suggest.filter(isTopic);
-    return composer.fallback(confidence, intro);
-  }
-
-  function isReject(normalized: string): boolean {
-    return rejectPhrases.some((p) => normalized === p || (normalized.startsWith(p) && [...normalized].length - [...p].length <= 2));
-  }
-
-  /** Answers a topic and records it as the context for follow-ups. */
-  function answer(
-    session: Session,
-    topicId: string,
-    facet: Facet | null,
-    confidence: number,
-    candidates: readonly Candidate[] = [],
-    refusal = false,
-  ): Reply {
-    const sameTopic = session.topic === topicId;
-    const { reply, shown } = composer.answer({
-      topic: topics.get(topicId)!,
-      facet,
-      kind: refusal ? 'refusal' : sameTopic && facet ? 'followup' : 'answer',
-      confidence,
-      shown: sameTopic ? session.facetsShown : [],
-    });
-    session.topic = topicId;
-    session.facetsShown = shown;
-    session.pending = [];
-    session.alternatives = candidates
-      .filter((c) => c.topic !== topicId && isTopic(c.topic) && c.score >= matching.alternativeAbove)
-      .slice(0, matching.maxCandidates)
-      .map((c) => c.topic);
-    return reply;
-  }
-
-  /** A followed suggestion: the same as typing it, but exact. */
-  function pick(session: Session, input: { topic: string; facet?: string | null }): RespondResult {
-    session.pending = [];
-    const facet = (input.facet ?? null) as Facet | null;
-    if (isTopic(input.topic)) return { reply: answer(session, input.topic, facet, 1), session, candidates: [] };
-    if (kb.smalltalk.some((s) => s.id === input.topic)) {
-      return { reply: composer.smalltalk(input.topic, 1), session, candidates: [] };
+    // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
+    const routed = isOutOfScope(whole[0]!) ? null : routeOf(nlu.lexicon, p.entities);
+    if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
+    const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic) : ranked;
+    if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= dialogue.switchInConversation && !isElliptical(p)) {
+      return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
-    return { reply: composer.fallback(0), session, candidates: [] };
+    // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole.
+    if (isElliptical(p) && (p.entities.length || !facet)) {
+      const action = resolveEllipsis(p, frame, false);
+      if (action) return action;
+    }
+    // 3. A facet word: that facet of the current topic.
+    if (facet) return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
+    // Small talk ("谢谢", "你是官方的吗") stays small talk.
+    if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove) return { do: 'smalltalk', id: best.topic, confidence: best.score };
+    // 4. A detail question: the section of the current topic it asks about, unless another topic
+    //    is named clearly, or it is plainly off-topic and shares no word with the section.
+    const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
+    const section = sections.rank(frame.topic, p.terms.terms)[0];
+    // Off-topic wins and the message uses words the bot never learned ("红烧肉怎么做"): not a follow-up.
+    const offTopic =
+      best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation && matcher.coverage(p.terms.terms) < 1;
+    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation) && !(offTopic && section.overlap === 0)) {
+      return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
+    }
+    // 5. Another topic, named less strongly: answered as a first question would be.
+    if (anotherTopic) return firstQuestion(p, ranked, initialState());
+    if (best.topic.startsWith('meta.') && !isOutOfScope(best)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
+    // 6. Clearly something else: the fallback. Otherwise ask which part of the topic they mean.
+    if (offTopic) return { do: 'fallback', confidence: best.score };
+    return { do: 'which-part', topic: frame.topic };
+  }
+
+  /** The ranking with the live topic's score raised by the context boost. */
+  function withContext(ranked: Ranked, topic: string): Ranked {
+    return ranked.map((c) => (c.topic === topic ? { ...c, score: Math.min(1, c.score + dialogue.contextBoost) } : c)).sort((a, b) => b.score - a.score);
+  }
+
+  /** "那微信的呢": rank the frame's entities with this turn's in their place. */
+  function resolveEllipsis(p: Parse, frame: Frame, correcting: boolean): Action | null {
+    const entities = fillFrame(frame, p.entities);
+    const routed = routeOf(nlu.lexicon, entities);
+    const facet = (p.facet?.facet ?? null) as Facet | null;
+    if (isTopic(routed)) {
+      return routed === frame.topic && !correcting
+        ? followupOrAnswer(frame, p, facet)
+        : answerAction(routed, facet, matching.switchTopicAbove, [], entities);
+    }
+    const context = entityText(nlu.lexicon, entities) || nlu.prepare(topics.get(frame.topic)!.name);
+    const text = `${context} ${p.text}`;
+    const ranked = toCandidates(matcher.rank(text)).map((c) =>
+      correcting && c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c,
+    );
+    ranked.sort((a, b) => b.score - a.score);
+    const best = ranked[0];
+    if (!best || !isTopic(best.topic) || isOutOfScope(best)) return null;
+    if (best.topic === frame.topic) return followupOrAnswer(frame, p, facet);
+    return answerAction(best.topic, facet, best.score, ranked, entities);
+  }
+
+  /** The current topic again: the facet asked, else the section the words point at, else the topic's answer. */
+  function followupOrAnswer(frame: Frame, p: Parse, facet: Facet | null): Action {
+    if (facet) return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
+    const section = sections.rank(frame.topic, p.terms.terms)[0];
+    if (section && section.score >= dialogue.sectionAbove) return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
+    return answerAction(frame.topic, null, 1, [], { ...frame.entities, ...entityMap(p.entities) });
+  }
+
+  function answerAction(topic: string, facet: Facet | null, confidence: number, candidates: Ranked, entities: Record<string, string>, refusal = false): Action {
+    return { do: 'answer', topic, facet, confidence, candidates, refusal, entities };
+  }
+
+  function pickAction(item: { topic: string; facet?: string | null }): Action {
+    const facet = (item.facet ?? null) as Facet | null;
+    if (isTopic(item.topic)) return answerAction(item.topic, facet, 1, [], {});
+    if (isSmalltalk(item.topic)) return { do: 'smalltalk', id: item.topic, confidence: 1 };
+    return { do: 'fallback', confidence: 0 };
+  }
+
+  /** Carries out an Action: the reply and the next state (a new object; the old one is untouched). */
+  function perform(action: Action, state: DialogueState, ranked: Ranked = []): RespondResult {
+    const candidates = ranked.slice(0, 5).map(({ topic, score }) => ({ topic, score: round(score) }));
+    const next: DialogueState = { ...state, offer: [] };
+    const done = (reply: Reply): RespondResult => ({ reply: { ...reply, confidence: round(reply.confidence) }, session: next, candidates });
+    switch (action.do) {
+      case 'answer': {
+        const frame = state.frame;
+        const sameTopic = frame?.topic === action.topic;
+        const { reply, shown } = composer.answer({
+          topic: topics.get(action.topic)!,
+          facet: action.facet,
+          kind: action.refusal ? 'refusal' : sameTopic && action.facet ? 'followup' : 'answer',
+          confidence: action.confidence,
+          shown: sameTopic ? state.shown : [],
+        });
+        next.frame = { topic: action.topic, facet: action.facet, entities: action.entities };
+        next.shown = shown;
+        next.alternatives = action.candidates
+          .filter((c) => c.topic !== action.topic && isTopic(c.topic) && c.score >= matching.alternativeAbove)
+          .slice(0, matching.maxCandidates)
+          .map((c) => c.topic);
+        return done(reply);
+      }
+      case 'followup': {
+        const { reply, shown } = composer.answer({
+          topic: topics.get(action.topic)!,
+          facet: action.facet,
+          kind: 'followup',
+          confidence: action.confidence,
+          shown: state.frame?.topic === action.topic ? state.shown : [],
+        });
+        next.frame = { topic: action.topic, facet: action.facet, entities: state.frame?.entities ?? {} };
+        next.shown = shown;
+        return done(reply);
+      }
+      case 'clarify':
+        next.offer = action.candidates.map((c) => ({ topic: c.topic, facet: null }));
+        return done(composer.clarify(action.candidates.map((c) => ({ topic: topics.get(c.topic)!, score: c.score })), action.intro));
+      case 'alternatives': {
+        const current = state.frame!.topic;
+        const ids = [...state.alternatives, ...topics.get(current)!.related].filter((id) => isTopic(id) && id !== current);
+        const alternatives = [...new Set(ids)].slice(0, matching.maxCandidates).map((id) => ({ topic: topics.get(id)!, score: 0 }));
+        next.offer = alternatives.map((a) => ({ topic: a.topic.id, facet: null }));
+        next.alternatives = [];
+        return done(composer.clarify(alternatives, kb.ui.reject));
+      }
+      case 'which-part':
+        return done(composer.whichPart(topics.get(action.topic)!, state.shown));
+      case 'fallback':
+        next.offer = kb.fallback.suggest.filter(isTopic).map((topic) => ({ topic, facet: null }));
+        return done(composer.fallback(action.confidence, action.intro));
+      case 'smalltalk':
+        return done(composer.smalltalk(action.id, action.confidence));
+    }
   }
 
   return {
@@ -287,8 +407,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     welcome: () => composer.welcome(),
     topicsMenu: () => composer.topicsMenu(),
     topics: kb.topics.map((t) => ({ id: t.id, name: t.name })),
-    knows: (id) => isTopic(id) || kb.smalltalk.some((s) => s.id === id),
+    knows: (id) => isTopic(id) || isSmalltalk(id),
     contextTtlMs: ttlMs,
     matcher,
+    nlu,
+    sections,
   };
 }

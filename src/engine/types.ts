@@ -81,36 +81,16 @@ export interface Candidate {
   score: number;
 }
 
-/** Conversation state between turns. Plain JSON, so any store can keep it. */
-export interface Session {
-  /** The topic follow-ups apply to. */
-  topic: string | null;
-  /** Facets of `topic` already shown. */
-  facetsShown: string[];
-  /** Candidates offered by the last clarify, in order ("1" picks the first). */
-  pending: string[];
-  /** Runner-up topics of the last answer, offered on "不是这个". */
-  alternatives: string[];
-  /** Epoch milliseconds of the last turn; 0 for a new session. */
-  lastTurnAt: number;
-  /** The script the user writes in; replies follow it (also for pressed buttons). */
-  script?: 'simplified' | 'traditional';
-}
-
-export const newSession = (): Session => ({
-  topic: null,
-  facetsShown: [],
-  pending: [],
-  alternatives: [],
-  lastTurnAt: 0,
-});
+/** Conversation state between turns (versioned; see state.ts). Plain JSON, so any store can keep it. */
+export type { DialogueState as Session } from './state.js';
+import type { DialogueState } from './state.js';
 
 /** What the user sent: text, or a followed suggestion. */
 export type Input = string | { topic: string; facet?: string | null };
 
 export interface RespondResult {
   reply: Reply;
-  session: Session;
+  session: DialogueState;
   /** Ranked topic candidates the matcher saw (topic ids and meta.* ids), best first. */
   candidates: Candidate[];
 }

@@ -99,6 +99,7 @@ export function evaluateWith(predict: (text: string) => string, items: readonly 
 const heldOutFile = z.union([
   z.strictObject({ topic: z.string(), phrasings: z.array(z.string()).min(1) }),
   z.strictObject({ items: z.array(z.strictObject({ text: z.string(), topic: z.string() })).min(1) }),
+  z.strictObject({ phrasings: z.array(z.strictObject({ text: z.string(), topic: z.string() })).min(1) }),
 ]);
 
 /** The held-out phrasings in tests/fixtures/held-out/ (never in intents/). */
@@ -107,7 +108,8 @@ export function loadHeldOut(dir: string): LabelledText[] {
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     const data = heldOutFile.parse(parseYaml(readFileSync(join(dir, name), 'utf8')));
     if ('items' in data) out.push(...data.items);
-    else out.push(...data.phrasings.map((text) => ({ text, topic: data.topic })));
+    else if ('topic' in data) out.push(...data.phrasings.map((text) => ({ text, topic: data.topic })));
+    else out.push(...data.phrasings);
   }
   return out;
 }

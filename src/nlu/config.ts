@@ -65,6 +65,20 @@ export const dialogue = {
   contextTtlMinutes: 30,
   /** Suggestions shown under an answer (facet follow-ups first, then related topics). */
   maxSuggestions: 6,
+  /** A detail question names a section of the current topic when their cosine is at least this. */
+  sectionAbove: 0.05,
+  /** Share of "which facet does it read like" (any topic's sections) in a section's score; the rest is its own text. */
+  sectionPriorWeight: 0.3,
+  /** An elliptical turn ("那微信的呢") is a fragment of at most this many characters (after normalising). */
+  ellipsisMaxChars: 12,
+  /** Inside a conversation the live topic's score is raised by this before anything is decided. */
+  contextBoost: 0.2,
+  /** Inside a conversation another topic is switched to when it scores at least this (and clearly leads). */
+  switchInConversation: 0.5,
+  /** A correction ("不对,我是说…") multiplies the rejected topic's score by this. */
+  correctionPenalty: 0.5,
+  /** Inside a conversation, the fallback only when off-topic scores at least this; weaker: "which part?". */
+  outOfScopeInConversation: 0.3,
 } as const;
 
 export type MatchingConfig = typeof matching;

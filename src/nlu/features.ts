@@ -1,39 +1,72 @@
 /**
- * Features: token arrays we make ourselves, because natural's tokenizers drop
- * Chinese characters silently. Han text gives character unigrams and bigrams;
- * Latin text (pinyin, English) gives words (`w:` prefix) and character
- * trigrams, so `shimingrenzheng` still meets `shiming renzheng`.
- *
- * No word segmentation for Han text: Node's Intl.Segmenter splits this
- * domain's words badly (微/信实/名/认证) and cost a third of the time, and
- * without it accuracy was the same on every evaluation set.
+ * Features: the terms a text is matched by, each with the span it came from
+ * (so a facet phrase can be masked on the terms instead of cut out of the
+ * string and featurised again).
+ *   - Han runs: character unigrams and bigrams;
+ *   - Latin runs (English, pinyin left as it is): words (`w:`) and character
+ *     trigrams (`t:`), so `shimingrenzheng` still meets `shiming renzheng`;
+ *   - words from the segmenter (`j:`), lexicon entities (`e:type=value`) are
+ *     added by the pipeline (see pipeline.ts) with their spans.
  */
 
 const SEGMENT_RE = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+/gu;
 const HAN_START_RE = /^\p{Script=Han}/u;
 
-/** Tokens of normalised text (see normalize()). Deterministic; duplicates kept (they are term counts). */
-export function features(normalized: string): string[] {
-  const tokens: string[] = [];
+/** Terms with their spans (code-unit offsets into the text). */
+export interface Terms {
+  terms: string[];
+  starts: number[];
+  ends: number[];
+}
+
+export const emptyTerms = (): Terms => ({ terms: [], starts: [], ends: [] });
+
+export function addTerm(out: Terms, term: string, start: number, end: number): void {
+  out.terms.push(term);
+  out.starts.push(start);
+  out.ends.push(end);
+}
+
+/** Character and Latin terms of normalised text, with spans. Deterministic; duplicates kept (they are counts). */
+export function characterTerms(normalized: string, out: Terms = emptyTerms()): Terms {
   for (const match of normalized.matchAll(SEGMENT_RE)) {
     const run = match[0];
-    if (HAN_START_RE.test(run)) hanFeatures(run, tokens);
-    else latinFeatures(run, tokens);
+    const at = match.index!;
+    if (HAN_START_RE.test(run)) hanTerms(run, at, out);
+    else latinTerms(run, at, out);
   }
-  return tokens;
+  return out;
 }
 
-function hanFeatures(run: string, out: string[]): void {
+/** Terms of normalised text without spans (facet phrases, tests). */
+export const features = (normalized: string): string[] => characterTerms(normalized).terms;
+
+function hanTerms(run: string, at: number, out: Terms): void {
   const chars = Array.from(run);
+  let pos = at;
   for (let i = 0; i < chars.length; i++) {
-    out.push(chars[i]!);
-    if (i + 1 < chars.length) out.push(chars[i]! + chars[i + 1]!);
+    const c = chars[i]!;
+    addTerm(out, c, pos, pos + c.length);
+    if (i + 1 < chars.length) addTerm(out, c + chars[i + 1]!, pos, pos + c.length + chars[i + 1]!.length);
+    pos += c.length;
   }
 }
 
-function latinFeatures(word: string, out: string[]): void {
-  out.push('w:' + word);
+function latinTerms(word: string, at: number, out: Terms): void {
+  const end = at + word.length;
+  addTerm(out, 'w:' + word, at, end);
   if (word.length < 4 || /^\d+$/.test(word)) return;
   const padded = `#${word}#`;
-  for (let i = 0; i + 3 <= padded.length; i++) out.push('t:' + padded.slice(i, i + 3));
+  for (let i = 0; i + 3 <= padded.length; i++) addTerm(out, 't:' + padded.slice(i, i + 3), at, end);
+}
+
+/** The terms whose span lies outside every masked position (mask[i] for code unit i). */
+export function unmasked(t: Terms, mask: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < t.terms.length; k++) {
+    let hit = false;
+    for (let i = t.starts[k]!; i < t.ends[k]! && !hit; i++) if (mask[i]) hit = true;
+    if (!hit) out.push(t.terms[k]!);
+  }
+  return out;
 }

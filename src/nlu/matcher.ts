@@ -26,19 +26,27 @@ export interface LabelScore {
 
 export interface Matcher {
   readonly examples: readonly Example[];
-  /** Every label with its score in 0..1, best first. `normalized` must come from normalize(). */
+  /** Every label with its score in 0..1, best first. `normalized` must come from the same preparation as the examples. */
   rank(normalized: string): LabelScore[];
+  /** The same for terms already made (`text` is what they came from, for the typo search). */
+  rankTerms(terms: readonly string[], text: string): LabelScore[];
+  /** Share of the distinct terms that training ever used (0..1; 1 for no terms). */
+  coverage(terms: readonly string[]): number;
+}
+
+export interface MatcherOptions {
+  config?: MatchingConfig;
+  /** Text -> terms (default: character terms only). */
+  featurize?: (text: string) => string[];
 }
 
 /** Builds the index. `names` are extra short phrasings (display names) per label for fuse.js. */
-export function createMatcher(
-  examples: readonly Example[],
-  names: readonly Example[] = [],
-  config: MatchingConfig = matching,
-): Matcher {
+export function createMatcher(examples: readonly Example[], names: readonly Example[] = [], options: MatcherOptions = {}): Matcher {
+  const config = options.config ?? matching;
+  const featurize = options.featurize ?? features;
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const exampleTokens = examples.map((e) => features(e.text));
+  const exampleTokens = examples.map((e) => featurize(e.text));
   const docLabel = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
 
   // One natural TF-IDF document per label: terms shared by many labels weigh little.
@@ -74,7 +82,7 @@ export function createMatcher(
   /** Unit tf-idf vector of tokens; with `countUnknown`, terms not in training count in the norm only. */
   // Term counts of the vector being built, by term id; reset after each use.
   const termCount = new Float64Array(termWeight.length);
-  const toVector = (tokens: string[], countUnknown = false): SparseVector & { known: number } => {
+  const toVector = (tokens: readonly string[], countUnknown = false): SparseVector & { known: number } => {
     // Distinct terms in order of first appearance: a known term as its id, an unknown one as -1
     // with its count in `unknown` (rare: only query words never seen in training).
     const order: number[] = [];
@@ -193,7 +201,10 @@ export function createMatcher(
 
   function rank(normalized: string): LabelScore[] {
     const text = normalized.length <= config.maxChars ? normalized : [...normalized].slice(0, config.maxChars).join('');
-    const tokens = features(text);
+    return rankTerms(featurize(text), text);
+  }
+
+  function rankTerms(tokens: readonly string[], text: string): LabelScore[] {
     if (tokens.length === 0) return labels.map((label) => ({ label, score: 0 }));
     const q = topTerms(toVector(tokens, true), config.maxQueryTerms);
 
@@ -240,7 +251,14 @@ export function createMatcher(
     return scores.sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
   }
 
-  return { examples, rank };
+  const coverage = (terms: readonly string[]) => {
+    const distinct = new Set(terms);
+    let known = 0;
+    for (const t of distinct) if (vocab.has(t)) known++;
+    return distinct.size ? known / distinct.size : 1;
+  };
+
+  return { examples, rank, rankTerms, coverage };
 }
 
 /**

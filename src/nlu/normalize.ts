@@ -2,7 +2,8 @@
  * Text normalisation: the first step of understanding. Pure and deterministic.
  *
  * NFKC -> Traditional to Simplified (opencc-js) -> lower case -> punctuation,
- * emoji and zero-width characters to spaces -> filler words dropped.
+ * emoji and zero-width characters to spaces -> filler words dropped. Synonyms
+ * and spelling variants are the lexicon's (intents/_lexicon.yaml), not here.
  */
 import * as OpenCC from 'opencc-js';
 
@@ -57,16 +58,6 @@ const FILLERS = [
 ];
 const FILLER_RE = new RegExp(FILLERS.join('|'), 'g');
 
-/** Variant spellings that Simplified Chinese users mix freely. */
-const VARIANTS: [RegExp, string][] = [
-  [/帐号/g, '账号'],
-  [/帐户/g, '账户'],
-  [/微心|威信/g, '微信'],
-  // Colloquial question words.
-  [/啥/g, '什么'],
-  [/咋/g, '怎么'],
-];
-
 // Anything that is not a letter, mark or digit: punctuation, symbols, emoji,
 // control and zero-width characters (category C*), all become a space.
 const NON_WORD_RE = /[^\p{L}\p{M}\p{N}]+/gu;
@@ -82,17 +73,25 @@ export function normalize(text: string): string {
   return analyse(text).normalized;
 }
 
-/** normalize() and isTraditional() in one pass (one NFKC, one OpenCC conversion). */
-export function analyse(text: string): { normalized: string; traditional: boolean } {
-  const nfkc = text.normalize('NFKC');
-  const simplified = toSimplified(nfkc);
-  return { normalized: finish(simplified), traditional: simplified !== nfkc && HAN_RE.test(nfkc) };
+export interface Analysis {
+  /** NFKC, Simplified, lower case, punctuation to spaces: nothing else removed (cues are read here). */
+  clean: string;
+  /** `clean` without filler words and a leading 那: the text that is matched. */
+  normalized: string;
+  /** Written in Traditional characters. */
+  traditional: boolean;
 }
 
-function finish(simplified: string): string {
-  let s = simplified.toLowerCase();
-  s = s.replace(NON_WORD_RE, ' ');
-  for (const [re, to] of VARIANTS) s = s.replace(re, to);
+/** normalize() and isTraditional() in one pass (one NFKC, one OpenCC conversion). */
+export function analyse(text: string): Analysis {
+  const nfkc = text.normalize('NFKC');
+  const simplified = toSimplified(nfkc);
+  const clean = simplified.toLowerCase().replace(NON_WORD_RE, ' ').replace(/\s+/g, ' ').trim();
+  return { clean, normalized: finish(clean), traditional: simplified !== nfkc && HAN_RE.test(nfkc) };
+}
+
+function finish(clean: string): string {
+  let s = clean;
   const withoutFillers = s.replace(FILLER_RE, ' ');
   // Keep the original when only filler was said ("啊?"), so nothing is lost.
   if (withoutFillers.trim() !== '') s = withoutFillers;

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { realEngine } from '../helpers.js';
-import { newSession, type Session } from '../../src/engine/types.js';
+import { initialState as newSession } from '../../src/engine/state.js';
+import type { Session } from '../../src/engine/types.js';
 import { renderText } from '../../src/render/text.js';
 
 const engine = realEngine();
@@ -63,7 +64,11 @@ describe('engine.respond', () => {
 
   it('clarifies between close candidates and takes "1", "第二个" or a name', () => {
     // Build a clarify state directly: the choice mechanics do not depend on which question was close.
-    const session: Session = { ...newSession(), pending: ['realname.remove', 'account.delete', 'realname.change'], lastTurnAt: T0 };
+    const session: Session = {
+      ...newSession(),
+      offer: ['realname.remove', 'account.delete', 'realname.change'].map((topic) => ({ topic, facet: null })),
+      lastTurnAt: T0,
+    };
     expect(engine.respond(session, '1', T0 + MIN).reply.topic).toBe('realname.remove');
     expect(engine.respond(session, '第二个', T0 + MIN).reply.topic).toBe('account.delete');
     expect(engine.respond(session, '更换实名', T0 + MIN).reply.topic).toBe('realname.change');

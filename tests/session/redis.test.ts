@@ -4,7 +4,7 @@ import { hasRedis, startRedis, type RedisProcess } from '../production/redis-ser
 import { SharedRedis, RedisSessionStore } from '../../src/session/redis.js';
 import { RedisFloodGate, RedisUpdateDedup } from '../../src/session/guards.js';
 import { createLogger } from '../../src/log.js';
-import { newSession } from '../../src/engine/types.js';
+import { initialState as newSession } from '../../src/engine/state.js';
 
 describe.skipIf(!hasRedis)('Redis state (real redis-server on 127.0.0.1)', () => {
   let server: RedisProcess;
@@ -28,7 +28,7 @@ describe.skipIf(!hasRedis)('Redis state (real redis-server on 127.0.0.1)', () =>
 
   it('stores sessions as JSON with a prefix and a TTL equal to the context timeout', async () => {
     const store = new RedisSessionStore(a, 30 * 60_000, 'test:');
-    const s = { ...newSession(), topic: 'account.delete', lastTurnAt: 5 };
+    const s = { ...newSession(), frame: { topic: 'account.delete', facet: null, entities: { action: 'close' } }, lastTurnAt: 5 };
     await store.set('7:7', s);
     expect(await new RedisSessionStore(b, 30 * 60_000, 'test:').get('7:7')).toEqual(s);
     const ttl = await a.client.ttl('test:session:7:7');
@@ -36,6 +36,21 @@ describe.skipIf(!hasRedis)('Redis state (real redis-server on 127.0.0.1)', () =>
     expect(ttl).toBeLessThanOrEqual(1800);
     await store.delete('7:7');
     expect(await store.get('7:7')).toBeUndefined();
+  });
+
+  it('migrates a version-1 session written by the previous release instead of dropping it', async () => {
+    const store = new RedisSessionStore(a, 60_000, 'test:');
+    const v1 = { topic: 'realname.remove', facetsShown: ['steps'], pending: [], alternatives: ['account.delete'], lastTurnAt: 42, script: 'traditional' };
+    await a.client.set('test:session:old', JSON.stringify(v1));
+    expect(await store.get('old')).toEqual({
+      v: 2,
+      frame: { topic: 'realname.remove', facet: null, entities: {} },
+      shown: ['steps'],
+      offer: [],
+      alternatives: ['account.delete'],
+      script: 'traditional',
+      lastTurnAt: 42,
+    });
   });
 
   it('turns a corrupt value into a fresh session, not a crash', async () => {
@@ -77,7 +92,7 @@ describe.skipIf(!hasRedis)('Redis state (real redis-server on 127.0.0.1)', () =>
     const deadline = Date.now() + 10_000;
     while (!a.isHealthy && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 100));
     expect(a.isHealthy).toBe(true);
-    await store.set('x', { ...newSession(), topic: 'realname.remove' });
-    expect((await store.get('x'))?.topic).toBe('realname.remove');
+    await store.set('x', { ...newSession(), frame: { topic: 'realname.remove', facet: null, entities: {} } });
+    expect((await store.get('x'))?.frame?.topic).toBe('realname.remove');
   });
 });

@@ -1,17 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import { MemorySessionStore } from '../../src/session/store.js';
 import { KeyedQueue } from '../../src/session/keyed-queue.js';
-import { newSession } from '../../src/engine/types.js';
+import { initialState as newSession } from '../../src/engine/state.js';
 
 describe('MemorySessionStore', () => {
   it('returns what was set, as a copy', async () => {
     const store = new MemorySessionStore({ ttlMs: 1000 });
-    const s = { ...newSession(), topic: 'account.delete' };
+    const s = { ...newSession(), frame: { topic: 'account.delete', facet: null, entities: {} } };
     await store.set('a', s);
     const got = await store.get('a');
     expect(got).toEqual(s);
-    got!.topic = 'changed';
-    expect((await store.get('a'))!.topic).toBe('account.delete');
+    got!.frame!.topic = 'changed';
+    expect((await store.get('a'))!.frame!.topic).toBe('account.delete');
   });
 
   it('expires entries after the TTL', async () => {

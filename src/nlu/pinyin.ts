@@ -1,0 +1,159 @@
+/**
+ * Pinyin, with pinyin-pro: a question typed in pinyin ("weixin zenme jiechu
+ * shiming", "shi2ming2", "lv") is rewritten to the Han words it spells, and a
+ * homophone typo of a lexicon word (实明, 注消, 威信) becomes that word. Only
+ * words the bot knows are produced: the lexicon's forms and the words of the
+ * training utterances.
+ */
+import { pinyin } from 'pinyin-pro';
+
+export interface PinyinConverter {
+  /** `text` with pinyin runs and homophone typos rewritten to known Han words. */
+  rewrite(text: string): string;
+}
+
+const HAN_RUN_RE = /\p{Script=Han}+/gu;
+const LATIN_RUN_RE = /[a-zü\d]+(?:\s+[a-zü\d]+)*/gu;
+// A pinyin syllable (toneless, v or ü for ü), so English words are left alone.
+const SYLLABLE =
+  "(?:[bpmfdtnlgkhjqxzcsryw]|zh|ch|sh)?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er|in|un|vn|ün|ia|ie|iu|ua|uo|ui|ve|üe|a|o|e|i|u|v|ü)";
+const PINYIN_WORD_RE = new RegExp(`^(?:${SYLLABLE})+$`, 'u');
+
+const charMemo = new Map<string, string>();
+/** Toneless pinyin of one Han character (its most common reading), v for ü. */
+function charPinyin(ch: string): string {
+  let p = charMemo.get(ch);
+  if (p === undefined) {
+    p = pinyin(ch, { toneType: 'none', v: true }).replace(/\s+/g, '');
+    charMemo.set(ch, p);
+  }
+  return p;
+}
+const keyOf = (word: string) => Array.from(word, charPinyin).join('');
+
+/** Strips tone marks and tone numbers from Latin text: "shí míng", "shi2ming2" -> "shi ming", "shiming". */
+const toneless = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, (m) => (m === '\u0308' ? '\u0308' : ''))
+    .normalize('NFC')
+    .replace(/ü/g, 'v')
+    .replace(/([a-z])[1-5]/g, '$1');
+
+export interface PinyinOptions {
+  /** Targets of homophone repair: curated domain words (lexicon forms). */
+  domainWords: readonly string[];
+  /** Words pinyin text may be rewritten to (domain words come first). */
+  knownWords: readonly string[];
+}
+
+export function createPinyinConverter({ domainWords, knownWords }: PinyinOptions): PinyinConverter {
+  const multi = (w: string) => [...w].length >= 2 && [...w].length <= 5 && /^\p{Script=Han}+$/u.test(w);
+  const domain = domainWords.filter(multi);
+  const homophone = new Map<string, string>();
+  for (const w of domain) if (!homophone.has(keyOf(w))) homophone.set(keyOf(w), w);
+  const known = new Set<string>([...domain, ...knownWords.filter(multi)]);
+  // Pinyin key -> word, for pinyin input. Whole-word readings too, where pinyin-pro knows a better one (还款 huankuan).
+  const byKey = new Map<string, string>();
+  // Single-character domain words too ("gai" 改, "cha" 查), but only those: a lone syllable says little.
+  const single = domainWords.filter((w) => /^\p{Script=Han}$/u.test(w));
+  for (const w of [...domain, ...single, ...knownWords.filter(multi)]) {
+    for (const k of [keyOf(w), pinyin(w, { toneType: 'none', v: true }).replace(/\s+/g, '')]) if (!byKey.has(k)) byKey.set(k, w);
+  }
+  const maxKey = Math.max(0, ...[...byKey.keys()].map((k) => k.length));
+
+  function repairHan(run: string): string {
+    const chars = [...run];
+    let out = '';
+    for (let i = 0; i < chars.length; ) {
+      let step = 0;
+      for (let n = Math.min(4, chars.length - i); n >= 2 && !step; n--) {
+        const w = chars.slice(i, i + n).join('');
+        const target = homophone.get(keyOf(w));
+        if (known.has(w) && (!target || target === w)) {
+          out += w;
+          step = n;
+          continue;
+        }
+        // A typo keeps at least one character of the word (实明 ~ 实名; 好吗 is not 号码).
+        if (target && [...w].some((c, k) => [...target][k] === c)) {
+          out += target;
+          step = n;
+        }
+      }
+      if (!step) {
+        out += chars[i];
+        step = 1;
+      }
+      i += step;
+    }
+    return out;
+  }
+
+  /** Segments a toneless pinyin string into known words; null unless most of it is covered. */
+  function fromPinyin(letters: string): string | null {
+    const n = letters.length;
+    // best[i]: [cost, text] for letters[0, i); a known word costs 1, a skipped syllable 3.
+    const best: ({ cost: number; text: string; covered: number } | null)[] = new Array(n + 1).fill(null);
+    best[0] = { cost: 0, text: '', covered: 0 };
+    for (let i = 0; i < n; i++) {
+      const here = best[i];
+      if (!here) continue;
+      for (let j = i + 1; j <= Math.min(n, i + maxKey); j++) {
+        const w = byKey.get(letters.slice(i, j));
+        if (w) {
+          const c = { cost: here.cost + 1, text: here.text + w, covered: here.covered + (j - i) };
+          if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
+        }
+      }
+      // Skip one syllable that spells no known word.
+      const m = new RegExp(`^${SYLLABLE}`, 'u').exec(letters.slice(i));
+      if (m) {
+        const j = i + m[0].length;
+        const c = { cost: here.cost + 3, text: here.text, covered: here.covered };
+        if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
+      }
+    }
+    const end = best[n];
+    return end && end.covered >= 0.6 * n && end.text ? end.text : null;
+  }
+
+  return {
+    rewrite(text) {
+      let out = HAN_RUN_RE.test(text) ? text.replace(HAN_RUN_RE, repairHan) : text;
+      if (/[a-zü]/.test(out)) {
+        out = out.replace(LATIN_RUN_RE, (run) => {
+          const words = toneless(run).split(/\s+/);
+          // Only whole runs of pinyin words, and at least two syllables' worth.
+          if (!words.every((w) => PINYIN_WORD_RE.test(w))) return pinyinPieces(words);
+          const letters = words.join('');
+          if (letters.length < 4) return run;
+          return fromPinyin(letters) ?? run;
+        });
+      }
+      return out;
+    },
+  };
+
+  /** A mixed run ("can i remove shiming"): convert the maximal sub-runs of pinyin words. */
+  function pinyinPieces(words: string[]): string {
+    const out: string[] = [];
+    let buf: string[] = [];
+    const flush = () => {
+      if (buf.length) {
+        const letters = buf.join('');
+        out.push((buf.length >= 2 || letters.length >= 6 ? fromPinyin(letters) : null) ?? buf.join(' '));
+        buf = [];
+      }
+    };
+    for (const w of words) {
+      if (PINYIN_WORD_RE.test(w)) buf.push(w);
+      else {
+        flush();
+        out.push(w);
+      }
+    }
+    flush();
+    return out.join(' ');
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Understanding one message: a pipeline of small stages over one Parse record,
+ * built once per message (like Rasa components over a Message, or NLP.js's
+ * prepare pipeline):
+ *
+ *   normalise -> cues -> lexicon synonyms -> pinyin -> words -> entities -> terms -> facet
+ *
+ * Training utterances go through the same stages, so a query and the lines it
+ * should meet are always prepared alike. Pure: built from the knowledge base.
+ */
+import type { KnowledgeBase } from '../content/load.js';
+import { analyse } from './normalize.js';
+import { readCues, type Cues } from './cues.js';
+import { createSegmenter, type Segmenter, type Token } from './segment.js';
+import { compileLexicon, type CompiledLexicon, type EntityHit } from './lexicon.js';
+import { createPinyinConverter, type PinyinConverter } from './pinyin.js';
+import { addTerm, characterTerms, unmasked, type Terms } from './features.js';
+import { createFacetDetector, type FacetDetector, type FacetHit } from './facets.js';
+import { matching } from './config.js';
+
+const HAN_WORD_RE = /^\p{Script=Han}{2,}$/u;
+
+export interface Parse {
+  /** The text as matched: normalised, synonyms canonical, pinyin rewritten, fillers out. */
+  text: string;
+  /** Written in Traditional characters (replies follow). */
+  traditional: boolean;
+  /** Contains Han characters at all. */
+  han: boolean;
+  cues: Cues;
+  /** Words with their spans in `text`. */
+  tokens: Token[];
+  /** Lexicon entities named, with spans in `text`. */
+  entities: EntityHit[];
+  /** Every term of `text`, with spans. */
+  terms: Terms;
+  /** A follow-up facet phrase ("要多久"), and the positions of `text` it covers. */
+  facet: (FacetHit & { mask: Uint8Array }) | null;
+}
+
+export interface Nlu {
+  readonly lexicon: CompiledLexicon;
+  /** One Parse per message. `input` is the user's text (sensitive data already redacted). */
+  parse(input: string): Parse;
+  /** A training utterance (or any curated text) prepared like a message's `text`. */
+  prepare(text: string): string;
+  /** Terms of prepared text (the matcher's featurizer). */
+  featurize(prepared: string): string[];
+  /** Terms of a parse, without those the facet phrase covers. */
+  withoutFacet(parse: Parse): string[];
+  /** The facet of a facet phrase in prepared text (facet phrases, section retrieval). */
+  detectFacet(prepared: string): FacetHit | null;
+}
+
+/** Options of createNlu(): the lexicon, facet phrases and reject phrases come from the knowledge base. */
+export function createNlu(kb: KnowledgeBase): Nlu {
+  const lexicon = compileLexicon(kb.lexicon);
+  const segmenter: Segmenter = createSegmenter(lexicon.hanForms);
+  const base = (text: string) => lexicon.canonical(analyse(text).normalized);
+
+  // Words the training data uses: what pinyin may be rewritten to.
+  const trainingTexts = [
+    ...kb.topics.flatMap((t) => [...t.utterances, ...t.refusals]),
+    ...kb.smalltalk.flatMap((s) => s.utterances),
+    ...kb.offTopic,
+  ];
+  const known = new Set<string>();
+  for (const t of trainingTexts) for (const tok of segmenter.cut(base(t))) if (HAN_WORD_RE.test(tok.text)) known.add(tok.text);
+  const pinyin: PinyinConverter = createPinyinConverter({ domainWords: lexicon.hanForms, knownWords: [...known].sort() });
+
+  const finish = (normalized: string) => pinyin.rewrite(lexicon.canonical(normalized)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
+  const prepare = (text: string) => finish(analyse(text).normalized);
+
+  const facets: FacetDetector = createFacetDetector(
+    kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: prepare(u) }))),
+  );
+  const rejectPhrases = kb.control.reject.map((r) => analyse(r).clean.replace(/\s+/g, '')).filter(Boolean);
+
+  function termsOf(text: string): { terms: Terms; tokens: Token[]; entities: EntityHit[] } {
+    const tokens = segmenter.cut(text);
+    const terms = characterTerms(text);
+    for (const tok of tokens) if (HAN_WORD_RE.test(tok.text)) addTerm(terms, 'j:' + tok.text, tok.start, tok.end);
+    const entities = lexicon.tag(tokens, text);
+    for (const e of entities) {
+      // The canonical value, weighted like a word: "作废" counts like "注销".
+      addTerm(terms, `e:${e.type}=${e.value}`, e.start, e.end);
+    }
+    return { terms, tokens, entities };
+  }
+
+  function maskOf(text: string, phrase: string): Uint8Array {
+    const mask = new Uint8Array(text.length);
+    const at = text.indexOf(phrase);
+    if (at >= 0) mask.fill(1, at, at + phrase.length);
+    else {
+      const chars = new Set(phrase);
+      for (let i = 0; i < text.length; i++) if (chars.has(text[i]!)) mask[i] = 1;
+    }
+    return mask;
+  }
+
+  return {
+    lexicon,
+    prepare,
+    featurize: (prepared) => termsOf(prepared).terms.terms,
+    detectFacet: (prepared) => facets.detect(prepared),
+    parse(input) {
+      const a = analyse(input);
+      const cues = readCues(a.clean, rejectPhrases);
+      const full = finish(a.normalized);
+      const text = full.length <= matching.maxChars ? full : [...full].slice(0, matching.maxChars).join('');
+      const { terms, tokens, entities } = termsOf(text);
+      const hit = text ? facets.detect(text) : null;
+      return {
+        text,
+        traditional: a.traditional,
+        han: /\p{Script=Han}/u.test(input),
+        cues,
+        tokens,
+        entities,
+        terms,
+        facet: hit ? { ...hit, mask: maskOf(text, hit.phrase) } : null,
+      };
+    },
+    withoutFacet: (p) => (p.facet ? unmasked(p.terms, p.facet.mask) : p.terms.terms),
+  };
+}

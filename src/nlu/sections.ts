@@ -1,0 +1,101 @@
+/**
+ * Which section of a topic a detail question asks about ("理财通里的钱要先转出来吗"
+ * after 解除实名 -> its `conditions`): retrieval over the topic's own
+ * sections, like Rasa's ResponseSelector over a retrieval intent's responses.
+ * The same terms as the matcher (so lexicon entities carry over: 转账 meets
+ * 支付功能 through `e:object=pay`), weighted by tf-idf over every section.
+ */
+import type { Block, Facet } from '../engine/types.js';
+
+export interface SectionHit {
+  facet: Facet;
+  /** The blend of the section's own text and the facet prior, 0..1. */
+  score: number;
+  /** Cosine of the question and the section's own text alone (0: no word in common). */
+  overlap: number;
+}
+
+export interface SectionIndex {
+  /**
+   * The topic's sections for a question, best first: how much the question shares with the
+   * section's own text, plus how much it reads like any topic's section of that facet
+   * ("还能…吗" asks about consequences whatever the topic). Sections sharing nothing score 0.
+   */
+  rank(topic: string, terms: readonly string[]): SectionHit[];
+}
+
+
+export interface SectionDoc {
+  topic: string;
+  facet: Facet;
+  blocks: readonly Block[];
+}
+
+/** Single characters say little about which section is meant: words, bigrams and entities do. */
+const informative = (t: string) => [...t].length >= 2;
+
+export function blockText(b: Block): string {
+  switch (b.type) {
+    case 'steps':
+    case 'list':
+      return b.items.join('\n');
+    case 'channels':
+      return b.channels.map((c) => c.name).join('\n');
+    case 'sources':
+      return '';
+    default:
+      return b.text;
+  }
+}
+
+export function createSectionIndex(
+  docs: readonly SectionDoc[],
+  featurize: (text: string) => string[],
+  prior?: (terms: readonly string[]) => Map<string, number>,
+  priorWeight = 0,
+): SectionIndex {
+  const termsOf = docs.map((d) => featurize(d.blocks.map(blockText).join('\n')).filter(informative));
+  const df = new Map<string, number>();
+  for (const terms of termsOf) for (const t of new Set(terms)) df.set(t, (df.get(t) ?? 0) + 1);
+  const idf = (t: string) => Math.log(1 + docs.length / (df.get(t) ?? 0.5));
+  const vectors = termsOf.map((terms) => {
+    const counts = new Map<string, number>();
+    for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+    const v = new Map<string, number>();
+    let norm = 0;
+    for (const [t, n] of counts) {
+      const w = (1 + Math.log(n)) * idf(t);
+      v.set(t, w);
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (const [t, w] of v) v.set(t, w / norm);
+    return v;
+  });
+  const byTopic = new Map<string, number[]>();
+  docs.forEach((d, i) => byTopic.set(d.topic, [...(byTopic.get(d.topic) ?? []), i]));
+
+  return {
+    rank(topic, terms) {
+      const q = new Map<string, number>();
+      for (const t of terms) if (informative(t)) q.set(t, (q.get(t) ?? 0) + 1);
+      let norm = 0;
+      for (const [t, n] of q) {
+        const w = (1 + Math.log(n)) * idf(t);
+        q.set(t, w);
+        norm += w * w;
+      }
+      norm = Math.sqrt(norm) || 1;
+      const hits: SectionHit[] = [];
+      const facetPrior = prior && priorWeight > 0 ? prior(terms) : null;
+      for (const i of byTopic.get(topic) ?? []) {
+        let dot = 0;
+        for (const [t, w] of q) dot += w * (vectors[i]!.get(t) ?? 0);
+        const p = facetPrior?.get(docs[i]!.facet) ?? 0;
+        const score = (1 - priorWeight) * (dot / norm) + priorWeight * p;
+        if (dot > 0 || p > 0) hits.push({ facet: docs[i]!.facet, score, overlap: dot / norm });
+      }
+      return hits.sort((a, b) => b.score - a.score);
+    },
+  };
+}

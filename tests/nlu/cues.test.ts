@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest';
+import { readCues } from '../../src/nlu/cues.js';
+
+const rejects = ['不是这个', '不是', '不对', '答非所问'];
+const cues = (t: string) => readCues(t, rejects);
+
+describe('readCues', () => {
+  it('reads a leading linking word and a trailing 呢', () => {
+    expect(cues('那微信的呢')).toMatchObject({ linking: true, trailingNe: true });
+    expect(cues('换成微信呢')).toMatchObject({ linking: true });
+    expect(cues('那么 注销账号要多久')).toMatchObject({ linking: true, trailingNe: false });
+  });
+
+  it('does not take 那个 / 那些 for a linking word', () => {
+    expect(cues('那个页面怎么打开').linking).toBe(false);
+    expect(cues('那些号会被删吗').linking).toBe(false);
+  });
+
+  it('tells a bare rejection from a correction with content', () => {
+    expect(cues('不是这个')).toMatchObject({ reject: true, correction: null });
+    expect(cues('不对 我是说换成我妈的身份证')).toMatchObject({ reject: false, correction: '换成我妈的身份证' });
+    expect(cues('我说错了 是想注销整个号').correction).toBe('注销整个号');
+    expect(cues('no i mean delete the account').correction).toBe('delete the account');
+  });
+
+  it('does not read 不是 inside a question as a correction', () => {
+    expect(cues('不是本人的身份证怎么办').correction).toBeNull();
+    expect(cues('是不是要先注销').correction).toBeNull();
+  });
+});

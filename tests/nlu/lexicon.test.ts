@@ -1,0 +1,55 @@
+import { describe, it, expect } from 'vitest';
+import { compileLexicon } from '../../src/nlu/lexicon.js';
+import { createSegmenter } from '../../src/nlu/segment.js';
+import type { Lexicon } from '../../src/content/load.js';
+
+const lexicon: Lexicon = {
+  entities: [
+    { type: 'platform', value: 'wechat', forms: ['微信', 'wechat'] },
+    { type: 'platform', value: 'weibo', forms: ['微博', '微博号'], route: 'other.platforms' },
+    { type: 'object', value: 'pay', forms: ['微信支付', 'wechat pay'] },
+    { type: 'action', value: 'close', forms: ['注销', '作废'] },
+  ],
+  synonyms: { 账号: ['帐号'], 怎么: ['咋'] },
+};
+const lex = compileLexicon(lexicon);
+const seg = createSegmenter(lex.hanForms);
+const tag = (text: string) => lex.tag(seg.cut(text), text).map((h) => `${h.type}=${h.value}@${text.slice(h.start, h.end)}`);
+
+describe('compileLexicon', () => {
+  it('rewrites synonyms to their canonical word', () => {
+    expect(lex.canonical('帐号咋注销')).toBe('账号怎么注销');
+  });
+
+  it('tags the longest form first, with its span', () => {
+    expect(tag('微信支付怎么注销')).toEqual(['object=pay@微信支付', 'action=close@注销']);
+    expect(tag('微信号作废')).toContain('action=close@作废');
+  });
+
+  it('tags multi-word Latin forms', () => {
+    expect(tag('how to close wechat pay')).toEqual(['object=pay@wechat pay']);
+    expect(tag('wechat')).toEqual(['platform=wechat@wechat']);
+  });
+
+  it('knows routes and the first Han form of a value', () => {
+    expect(lex.entry('platform', 'weibo')?.route).toBe('other.platforms');
+    expect(lex.surface('object', 'pay')).toBe('微信支付');
+    expect(lex.types).toEqual(['platform', 'object', 'action']);
+  });
+});
+
+describe('createSegmenter', () => {
+  it('keeps lexicon words whole and gives spans', () => {
+    const s = createSegmenter(['实名认证', '零钱通']);
+    const tokens = s.cut('微信怎么解除实名认证,零钱通呢');
+    expect(tokens.map((t) => t.text)).toContain('实名认证');
+    expect(tokens.map((t) => t.text)).toContain('零钱通');
+    for (const t of tokens) expect('微信怎么解除实名认证,零钱通呢'.slice(t.start, t.end)).toBe(t.text);
+  });
+
+  it('drops spaces and survives odd input', () => {
+    const s = createSegmenter([]);
+    expect(s.cut('   ')).toEqual([]);
+    expect(s.cut('a  b').map((t) => t.text)).toEqual(['a', 'b']);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, it, expect } from 'vitest';
+import { createPinyinConverter } from '../../src/nlu/pinyin.js';
+
+const p = createPinyinConverter({
+  domainWords: ['微信', '实名', '实名认证', '注销', '身份证', '解除', '改'],
+  knownWords: ['怎么', '微信', '解除', '账号', '要多久'],
+});
+
+describe('pinyin', () => {
+  it('rewrites a whole-pinyin question to the Han words it spells, spaced or not', () => {
+    expect(p.rewrite('weixin zenme jiechu shiming renzheng')).toBe('微信怎么解除实名认证');
+    expect(p.rewrite('weixinzenmejiechushimingrenzheng')).toBe('微信怎么解除实名认证');
+  });
+
+  it('ignores tone marks and tone numbers', () => {
+    expect(p.rewrite('wēixìn shímíng')).toBe('微信实名');
+    expect(p.rewrite('shi2ming2 jie3chu2')).toBe('实名解除');
+  });
+
+  it('repairs homophone typos of lexicon words, keeping at least one character', () => {
+    expect(p.rewrite('实明认证怎么注消')).toBe('实名认证怎么注销');
+    expect(p.rewrite('威信')).toBe('微信');
+    // 好吗 sounds like no domain word that shares a character with it: left alone.
+    expect(p.rewrite('可以好吗')).toBe('可以好吗');
+  });
+
+  it('leaves English and mixed text alone', () => {
+    expect(p.rewrite('how to remove real name')).toBe('how to remove real name');
+    expect(p.rewrite('wechat pay')).toBe('wechat pay');
+  });
+});
