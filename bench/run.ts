@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: our matcher against NLP.js and a fuse.js-only
  * baseline, on the same data and the same machine, plus latency, throughput,
+ * the web chat (page weight, API throughput, time to first answer in Chromium),
  * cold start, memory and growth. Prints a table and writes bench/results.json.
  * It asserts nothing about time: this machine is shared and noisy, so ratios
  * measured side by side mean more than absolute figures.
@@ -17,6 +18,7 @@ import { normalize, toTraditional } from '../src/nlu/normalize.js';
 import type { Session } from '../src/engine/types.js';
 import { trainNlpJs, type NlpJs } from './nlpjs.js';
 import { measureThroughput } from './throughput.js';
+import { measureWeb } from './web.js';
 import { measureGrowth } from './growth.js';
 
 const quick = process.argv.includes('--quick');
@@ -239,6 +241,7 @@ async function main() {
   const nlpjs = await understanding(kb, engine);
   await latency(engine, nlpjs.model);
   results.throughput = await measureThroughput(engine, { quick, log });
+  results.web = await measureWeb({ quick, log });
   coldStart(kb, nlpjs.trainMs);
   memory();
   results.growth = measureGrowth(kb, { quick, log });

@@ -1,11 +1,14 @@
 /** Real processes of the web chat (`npm run web`, or `npm start` with WEB_PORT) on 127.0.0.1. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PROJECT_ROOT } from '../../../src/content/load.js';
 import { freePort } from '../../production/redis-server.js';
 
 export interface WebProcess {
   port: number;
   base: string;
+  /** CPU seconds (user + system) the process has used so far (Linux /proc; 0 elsewhere). */
+  cpuSeconds(): number;
   logs(): string;
   stop(): Promise<number | null>;
 }
@@ -33,6 +36,15 @@ export async function startWebProcess(env: Record<string, string> = {}, options:
   return {
     port,
     base: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat: utime and stime, in clock ticks (100 per second on Linux).
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return 0;
+      }
+    },
     logs: () => logs,
     stop: async () => {
       if (child.exitCode !== null) return child.exitCode;
