@@ -196,7 +196,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   const assets = loadAssets({ welcome: engine.welcome() });
   const security = securityHeaders(options.frameAncestors);
   const cookieMaxAge = Math.max(60, Math.round(engine.contextTtlMs / 1000));
-  const feedback = metrics ? feedbackCounter(metrics.registry) : undefined;
+  const counters = metrics ? webCounters(metrics.registry) : undefined;
 
   // JSON is never rendered as a document: nosniff and no caching are what it needs.
   const apiHeaders = {
@@ -265,6 +265,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       if (!request) return fail(req, res, 400, 'bad_request', MESSAGES.badInput);
       const { id, key } = admitted;
       metrics?.updates.inc({ type: request.type });
+      counters?.updates.inc({ channel: 'web', type: request.type });
       // One turn at a time per session, so two quick taps never clobber the state.
       const reply: Reply = await queue.run(key, async () => {
         if ('command' in request) {
@@ -280,6 +281,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       res.writeHead(200, { ...apiHeaders, 'content-length': String(Buffer.byteLength(body)), 'set-cookie': cookieHeader(req, id) }).end(body);
       const seconds = (performance.now() - started) / 1000;
       metrics?.replies.inc({ kind: reply.kind });
+      counters?.replies.inc({ channel: 'web', kind: reply.kind });
       metrics?.latency.observe({ kind: reply.kind }, seconds);
       if (logger.isLevelEnabled('info')) {
         logger.info(
@@ -301,7 +303,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
         return fail(req, res, 400, 'bad_request', MESSAGES.badInput);
       }
       // Counted by topic only: no session, no text.
-      feedback?.inc({ channel: 'web', topic: b.topic, useful: String(b.useful) });
+      counters?.feedback.inc({ channel: 'web', topic: b.topic, useful: String(b.useful) });
       logger.info({ event: 'feedback', channel: 'web', topic: b.topic, useful: b.useful }, 'feedback');
       res.writeHead(204, { 'cache-control': 'no-store', 'set-cookie': cookieHeader(req, admitted.id) }).end();
     },
@@ -351,11 +353,23 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   return { routes: [page, statics, chat, feedbackRoute, favicon], close: async () => {} };
 }
 
-/** 👍/👎 by topic; one counter per registry, however many channels use it. */
-function feedbackCounter(registry: Registry): Counter<'channel' | 'topic' | 'useful'> {
-  const name = 'bot_feedback_total';
-  return (
-    (registry.getSingleMetric(name) as Counter<'channel' | 'topic' | 'useful'> | undefined) ??
-    new Counter({ name, help: 'Feedback (👍 useful=true, 👎 useful=false) by channel and topic', labelNames: ['channel', 'topic', 'useful'], registers: [registry] })
-  );
+/** A metric from the registry when another channel registered it already, else a new one. */
+function shared<T>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/** Per-channel counts (the same metrics the WeChat channel uses) and 👍/👎 by topic. */
+function webCounters(registry: Registry) {
+  const registers = [registry];
+  return {
+    updates: shared(registry, 'bot_channel_updates_total', () =>
+      new Counter({ name: 'bot_channel_updates_total', help: 'Updates received, by channel and type', labelNames: ['channel', 'type'], registers }),
+    ) as Counter<'channel' | 'type'>,
+    replies: shared(registry, 'bot_channel_replies_total', () =>
+      new Counter({ name: 'bot_channel_replies_total', help: 'Replies sent, by channel and kind', labelNames: ['channel', 'kind'], registers }),
+    ) as Counter<'channel' | 'kind'>,
+    feedback: shared(registry, 'bot_feedback_total', () =>
+      new Counter({ name: 'bot_feedback_total', help: 'Feedback (👍 useful=true, 👎 useful=false) by channel and topic', labelNames: ['channel', 'topic', 'useful'], registers }),
+    ) as Counter<'channel' | 'topic' | 'useful'>,
+  };
 }

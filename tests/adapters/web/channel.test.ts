@@ -311,6 +311,8 @@ describe('POST /api/feedback', () => {
     expect(text).toContain('bot_feedback_total{channel="web",topic="realname.remove",useful="true"} 1');
     expect(text).toContain('bot_feedback_total{channel="web",topic="realname.remove",useful="false"} 1');
     expect(text).toContain('bot_feedback_total{channel="web",topic="account.delete",useful="true"} 1');
+    expect(text).toMatch(/bot_channel_updates_total\{channel="web",type="web_text"\} \d+/);
+    expect(text).toMatch(/bot_channel_replies_total\{channel="web",kind="answer"\} \d+/);
     expect((await client.post('/api/feedback', { topic: 'made.up', useful: true })).status).toBe(400);
     expect((await client.post('/api/feedback', { topic: 'realname.remove', useful: 'yes' })).status).toBe(400);
   });
