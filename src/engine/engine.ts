@@ -217,6 +217,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const ranked = rank(corrected.terms.terms, corrected.text)
         .map((c) => (c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c))
         .sort((a, b) => b.score - a.score);
+      // "不是,我是问要满足什么条件": the facet was misread, not the topic.
+      if (corrected.facet && !namesTopicStrongly(rank(nlu.withoutFacet(corrected), corrected.text))) {
+        return { action: { do: 'followup', topic: frame.topic, facet: corrected.facet.facet as Facet, confidence: 1 }, candidates: ranked };
+      }
       const elliptical = { ...corrected, cues: { ...corrected.cues, linking: true } };
       if (isElliptical(elliptical) && corrected.entities.length) {
         const action = resolveEllipsis(elliptical, frame, true);
@@ -285,10 +289,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    is named clearly, or it is plainly off-topic and shares no word with the section.
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
     const section = sections.rank(frame.topic, p.terms.terms)[0];
-    // Off-topic wins and the message uses words the bot never learned ("红烧肉怎么做"): not a follow-up.
-    const offTopic =
-      best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation && matcher.coverage(p.terms.terms) < 1;
-    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation) && !(offTopic && section.overlap === 0)) {
+    // Off-topic wins clearly ("红烧肉怎么做"): not a follow-up, unless it shares real words with the section.
+    const offTopic = best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation;
+    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation) && !(offTopic && section.overlap < dialogue.sectionOverlapAgainstOffTopic)) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     }
     // 5. Another topic, named less strongly: answered as a first question would be.
@@ -306,7 +309,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
   /** "那微信的呢": rank the frame's entities with this turn's in their place. */
   function resolveEllipsis(p: Parse, frame: Frame, correcting: boolean): Action | null {
-    const entities = fillFrame(frame, p.entities);
+    // The linking word itself ("换成") is no content: it does not replace the frame's action.
+    const cue = p.cues.linkingWord && p.text.startsWith(p.cues.linkingWord) ? p.cues.linkingWord.length : 0;
+    const entities = fillFrame(frame, p.entities.filter((e) => e.start >= cue));
     const routed = routeOf(nlu.lexicon, entities);
     const facet = (p.facet?.facet ?? null) as Facet | null;
     if (isTopic(routed)) {

@@ -78,7 +78,9 @@ export const dialogue = {
   /** A correction ("不对,我是说…") multiplies the rejected topic's score by this. */
   correctionPenalty: 0.5,
   /** Inside a conversation, the fallback only when off-topic scores at least this; weaker: "which part?". */
-  outOfScopeInConversation: 0.3,
+  outOfScopeInConversation: 0.55,
+  /** ... and the message shares less than this (cosine) with the best section's own text. */
+  sectionOverlapAgainstOffTopic: 0.1,
 } as const;
 
 export type MatchingConfig = typeof matching;

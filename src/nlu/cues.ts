@@ -8,6 +8,8 @@
 export interface Cues {
   /** Starts with a linking word ("那…呢", "换成…", "如果是…"): an elliptical turn. */
   linking: boolean;
+  /** The linking word itself ("换成"), so it is not read as content; '' without one. */
+  linkingWord: string;
   /** Ends with 呢 (after punctuation is dropped). */
   trailingNe: boolean;
   /** Says the last answer was wrong, with nothing else ("不是这个"). */
@@ -20,9 +22,13 @@ const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|换�
 // 那个/那些/那里 mean "that", not "then".
 const NOT_LINKING_RE = /^那(?:个|些|里|边|天|时|样|种|次|位|张)/u;
 const CORRECTION_HEAD = '(?:不对|不是|错了|说错了|我说错了|搞错了|你理解错了|理解错了|不是这个意思|我不是这个意思|我不是问这个|我问的不是这个|不是这个|no|sorry)(?:啊|呀|哦|的)?';
-const CORRECTION_TAIL = '(?:我是说|我是想|我想问的是|我想问|我问的是|是说|是想问|是想|其实是|我的意思是|应该是|i mean)';
-/** "不对, 我是说…" / "我说错了 是…" / "我的意思是…": the head needs a pause or a "我是说" after it ("不是本人的" is no correction). */
-const CORRECTION_RE = new RegExp(`^(?:${CORRECTION_HEAD}(?:\\s+|(?=${CORRECTION_TAIL}))(?:${CORRECTION_TAIL})?\\s*(?:是)?|${CORRECTION_TAIL}\\s*)`, 'u');
+const CORRECTION_TAIL = '(?:我说的是|我问的是|我是问|我是说|我是想|我想问的是|我想问|是说|是想问|是想|是问|其实是|我的意思是|应该是|i mean|i meant)';
+/** "不对, 我是说…" / "我说错了 是…" / "no sorry, i mean …": heads need a pause or a "我是说" after them ("不是本人的" is no correction). */
+const CORRECTION_RE = new RegExp(`^(?:(?:${CORRECTION_HEAD})+(?:\\s+|(?=${CORRECTION_TAIL})))+(?:${CORRECTION_TAIL})?\\s*(?:是)?|^${CORRECTION_TAIL}\\s*`, 'u');
+/** "不是微信 我说的是支付宝", "不是问小孩 是我自己要实名": what is rejected, then what is meant. */
+const NOT_X_BUT_Y_RE = new RegExp(`^不是(?!本人|我本人|自己)(.{1,14}?)\\s*(?:${CORRECTION_TAIL}|而是|是)\\s*(.+)$`, 'u');
+/** Inside a correction, the part after its last "我是说…" is what is meant. */
+const LAST_TAIL_RE = new RegExp(`(?:^|\\s)(?:${CORRECTION_TAIL})\\s*([^\\s].*)$`, 'u');
 
 /**
  * `clean` is the message after NFKC, Simplified conversion, lower case and
@@ -36,14 +42,18 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
   let correction: string | null = null;
   if (!reject) {
     const m = CORRECTION_RE.exec(text);
+    let rest: string | null = m && m[0].trim() ? text.slice(m[0].length).trim() : null;
+    const notXbutY = NOT_X_BUT_Y_RE.exec(rest ?? text);
+    if (notXbutY) rest = notXbutY[2]!.trim();
+    const last = rest ? LAST_TAIL_RE.exec(rest) : null;
+    if (last) rest = last[1]!.trim();
     // Only when something substantial follows, and it is not "不是吗" / "不对吗".
-    if (m && m[0].trim()) {
-      const rest = text.slice(m[0].length).trim();
-      if ([...rest.replace(/\s/g, '')].length >= 3 && !/^[吗呢吧]/.test(rest)) correction = rest;
-    }
+    if (rest && [...rest.replace(/\s/g, '')].length >= 2 && !/^[吗呢吧]/.test(rest)) correction = rest;
   }
+  const linking = LINKING_RE.exec(text);
   return {
-    linking: LINKING_RE.test(text) && !NOT_LINKING_RE.test(text),
+    linking: !!linking && !NOT_LINKING_RE.test(text),
+    linkingWord: linking && !NOT_LINKING_RE.test(text) ? linking[0].trim() : '',
     trailingNe: /呢\s*$/.test(text),
     reject,
     correction,

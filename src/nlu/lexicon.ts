@@ -40,6 +40,16 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   const maxTokens = 4;
   for (const e of lexicon.entities) for (const f of e.forms) if (!byForm.has(f)) byForm.set(f.replace(/\s+/g, ' '), e);
   const entries = new Map(lexicon.entities.map((e) => [`${e.type}=${e.value}`, e]));
+  // A form that contains another type's form names that value too: 微信支付 is pay and WeChat,
+  // "wechat pay" likewise. Worked out once here, from the forms themselves.
+  const contains = (outer: string, inner: string) =>
+    HAN_RE.test(inner) ? outer.includes(inner) : ` ${outer} `.includes(` ${inner} `);
+  const nested = new Map<string, LexiconEntry[]>();
+  for (const [form, e] of byForm) {
+    const inner = new Map<string, LexiconEntry>();
+    for (const [f, other] of byForm) if (other.type !== e.type && f !== form && contains(form, f)) inner.set(other.type, other);
+    if (inner.size) nested.set(form, [...inner.values()]);
+  }
 
   const spellings = Object.entries(lexicon.synonyms).flatMap(([to, from]) => from.map((f) => [f.toLowerCase(), to] as const));
   spellings.sort((a, b) => b[0].length - a[0].length);
@@ -66,6 +76,9 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
           const e = byForm.get(form) ?? (n > 1 ? byForm.get(form.replace(/ /g, '')) : undefined);
           if (e) {
             hits.push({ type: e.type, value: e.value, start, end });
+            for (const inner of nested.get(byForm.has(form) ? form : form.replace(/ /g, '')) ?? []) {
+              hits.push({ type: inner.type, value: inner.value, start, end });
+            }
             matched = n;
           }
         }
