@@ -9,7 +9,7 @@ import type { Input, Reply } from '../../engine/types.js';
 import type { SessionStore } from '../../session/store.js';
 import { KeyedQueue } from '../../session/keyed-queue.js';
 import { renderHtml } from '../../render/html.js';
-import { describeError, hashId, type Logger } from '../../log.js';
+import { describeError, hashId, logHashKeyed, type Logger } from '../../log.js';
 import { decodeCallback, replyKeyboard } from './keyboard.js';
 import type { FloodGate, UpdateDedup } from '../../session/guards.js';
 import type { Metrics } from '../../metrics.js';
@@ -43,7 +43,9 @@ const TEXTS = {
   staleButton: '这个按钮已经失效了,请直接发问题给我。',
   slowDown: '消息有点多,我先歇一会儿。请稍等一分钟再发,我会接着回答。',
   stored:
-    '我保存什么:只保存当前对话的话题和追问进度,最多 {ttl} 分钟无操作后自动删除;不保存你的聊天内容。日志里没有消息内容,聊天 ID 只以不可还原的哈希记录。',
+    '我保存什么:只保存当前对话的话题和追问进度,最多 {ttl} 分钟无操作后自动删除;不保存你的聊天内容。日志里没有消息内容;聊天 ID 只以带密钥的哈希(HMAC)记录,只看日志推不出你的 ID。',
+  /** Added when LOG_HASH_KEY is unset (src/log.ts): the key is made anew at each start. */
+  storedRandomKey: '目前没有设置固定密钥,密钥每次重启都会换新。',
 };
 
 const sleepMs = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
@@ -205,7 +207,8 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
   bot.command('about', (ctx) =>
     turn(ctx, async (key) => {
       const about = engine.respond(await store.get(key), { topic: 'meta.about' }, now()).reply;
-      return { ...about, blocks: [...about.blocks, { type: 'note', text: TEXTS.stored.replace('{ttl}', String(ttlMinutes)) }] };
+      const stored = TEXTS.stored.replace('{ttl}', String(ttlMinutes)) + (logHashKeyed() ? '' : TEXTS.storedRandomKey);
+      return { ...about, blocks: [...about.blocks, { type: 'note', text: stored }] };
     }),
   );
   bot.command('reset', (ctx) =>
