@@ -82,10 +82,10 @@
     return box;
   }
 
-  /** 「来源:[官方] 标题、… · 核对于 2026-11-24」; past three sources, a button shows the rest. */
+  /** 「来源:[官方] 标题、… · 核对于 2026-11-24」; of five or more, three show and a button shows the rest. */
   function sources(block) {
     var p = el('p', 'sources', block.title + ':');
-    var shown = 3;
+    var shown = block.sources.length > 4 ? 3 : block.sources.length;
     var rest = el('span');
     block.sources.forEach(function (s, i) {
       var target = i < shown ? p : rest;
@@ -148,7 +148,8 @@
       [true, '👍', TEXT.useful],
       [false, '👎', TEXT.notUseful]
     ].map(function (f) {
-      var b = el('button', '', f[1]);
+      // The word as well as the emoji: some phones lack an emoji font.
+      var b = el('button', '', f[1] + ' ' + f[2]);
       b.type = 'button';
       b.setAttribute('aria-label', f[2]);
       b.setAttribute('aria-pressed', 'false');
