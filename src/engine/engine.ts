@@ -270,10 +270,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (refusal) return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), true);
 
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
-    const routed = isOutOfScope(whole[0]!) ? null : routeOf(nlu.lexicon, p.entities);
+    const routed = routeOf(nlu.lexicon, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
     const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic) : ranked;
-    if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= dialogue.switchInConversation && !isElliptical(p)) {
+    const section = sections.rank(frame.topic, p.terms.terms)[0];
+    // Words of the current topic's own text ("零钱通" in its conditions) keep the turn on it.
+    const staysOnTopic = !!section && section.overlap >= dialogue.sectionKeepsTopic;
+    if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= dialogue.switchInConversation && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
     // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole.
@@ -288,10 +291,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 4. A detail question: the section of the current topic it asks about, unless another topic
     //    is named clearly, or it is plainly off-topic and shares no word with the section.
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
-    const section = sections.rank(frame.topic, p.terms.terms)[0];
     // Off-topic wins clearly ("红烧肉怎么做"): not a follow-up, unless it shares real words with the section.
     const offTopic = best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation;
-    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation) && !(offTopic && section.overlap < dialogue.sectionOverlapAgainstOffTopic)) {
+    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !(offTopic && section.overlap < dialogue.sectionOverlapAgainstOffTopic)) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     }
     // 5. Another topic, named less strongly: answered as a first question would be.

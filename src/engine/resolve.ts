@@ -9,7 +9,8 @@ import type { Frame } from './state.js';
 /** Entities by type, the last value named winning. */
 export function entityMap(hits: readonly EntityHit[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const h of hits) out[h.type] = h.value;
+  for (const h of hits) if (!h.nested) out[h.type] = h.value;
+  for (const h of hits) if (h.nested && !(h.type in out)) out[h.type] = h.value;
   return out;
 }
 
@@ -20,7 +21,9 @@ export function fillFrame(frame: Frame, hits: readonly EntityHit[]): Record<stri
 
 /**
  * The topic the named entities route to: a type all of whose named values
- * carry the same route (and no value without one). "支付宝和微信" routes nowhere.
+ * carry the same route (and no value without one), named together with
+ * something of another type, so the question is about such a matter
+ * ("淘宝账号怎么注销" routes; "淘宝买的东西怎么退货" and "支付宝和微信" do not).
  */
 export function routeOf(lexicon: CompiledLexicon, entities: Record<string, string> | readonly EntityHit[]): string | null {
   const byType = new Map<string, string[]>();
@@ -28,6 +31,7 @@ export function routeOf(lexicon: CompiledLexicon, entities: Record<string, strin
     ? (entities as readonly EntityHit[]).map((h) => [h.type, h.value] as const)
     : Object.entries(entities as Record<string, string>);
   for (const [type, value] of pairs) byType.set(type, [...(byType.get(type) ?? []), value]);
+  if (byType.size < 2) return null;
   for (const [type, values] of byType) {
     const routes = new Set(values.map((v) => lexicon.entry(type, v)?.route ?? ''));
     if (routes.size === 1 && !routes.has('')) return [...routes][0]!;

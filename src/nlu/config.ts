@@ -75,6 +75,8 @@ export const dialogue = {
   contextBoost: 0.2,
   /** Inside a conversation another topic is switched to when it scores at least this (and clearly leads). */
   switchInConversation: 0.5,
+  /** A turn whose known words are this much (idf share) in a section of the live topic stays on it, however it ranks. */
+  sectionKeepsTopic: 0.5,
   /** A correction ("不对,我是说…") multiplies the rejected topic's score by this. */
   correctionPenalty: 0.5,
   /** Inside a conversation, the fallback only when off-topic scores at least this; weaker: "which part?". */

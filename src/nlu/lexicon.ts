@@ -14,6 +14,8 @@ export interface EntityHit {
   /** Span in the text the tokens came from. */
   start: number;
   end: number;
+  /** Named only inside a longer form of another type (认证 in 实名认证): it never overrides a value named itself. */
+  nested?: boolean;
 }
 
 export interface CompiledLexicon {
@@ -77,7 +79,7 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
           if (e) {
             hits.push({ type: e.type, value: e.value, start, end });
             for (const inner of nested.get(byForm.has(form) ? form : form.replace(/ /g, '')) ?? []) {
-              hits.push({ type: inner.type, value: inner.value, start, end });
+              hits.push({ type: inner.type, value: inner.value, start, end, nested: true });
             }
             matched = n;
           }

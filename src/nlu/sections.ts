@@ -11,7 +11,10 @@ export interface SectionHit {
   facet: Facet;
   /** The blend of the section's own text and the facet prior, 0..1. */
   score: number;
-  /** Cosine of the question and the section's own text alone (0: no word in common). */
+  /**
+   * How much of the question the section's own text explains: the idf weight of the question's
+   * words found in the section, over that of its words found in any section (0..1).
+   */
   overlap: number;
 }
 
@@ -88,12 +91,21 @@ export function createSectionIndex(
       norm = Math.sqrt(norm) || 1;
       const hits: SectionHit[] = [];
       const facetPrior = prior && priorWeight > 0 ? prior(terms) : null;
+      let known = 0;
+      for (const t of q.keys()) if (df.has(t)) known += idf(t);
       for (const i of byTopic.get(topic) ?? []) {
         let dot = 0;
-        for (const [t, w] of q) dot += w * (vectors[i]!.get(t) ?? 0);
+        let shared = 0;
+        for (const [t, w] of q) {
+          const d = vectors[i]!.get(t);
+          if (d) {
+            dot += w * d;
+            shared += idf(t);
+          }
+        }
         const p = facetPrior?.get(docs[i]!.facet) ?? 0;
         const score = (1 - priorWeight) * (dot / norm) + priorWeight * p;
-        if (dot > 0 || p > 0) hits.push({ facet: docs[i]!.facet, score, overlap: dot / norm });
+        if (dot > 0 || p > 0) hits.push({ facet: docs[i]!.facet, score, overlap: known ? shared / known : 0 });
       }
       return hits.sort((a, b) => b.score - a.score);
     },
