@@ -152,7 +152,7 @@ export async function measureWeb({ quick, log }: { quick: boolean; log: (s: stri
       const t = performance.now();
       await run(bare.port, warmUp, warmUp + requests);
       barePerSecond = requests / ((performance.now() - t) / 1000);
-      log(`   bare node:http, same load   ${Math.round(barePerSecond)} requests/s  (a fixed ${Math.round(JSON.parse(sample).length / 1024)} KB JSON, no work: this machine's ceiling for node:http)`);
+      log(`   bare node:http, same load   ${Math.round(barePerSecond)} requests/s  (a fixed JSON of ${(Buffer.byteLength(JSON.parse(sample)) / 1024).toFixed(1)} KB, an answer's size, no work: this machine's ceiling for node:http)`);
     } finally {
       bare.stop();
     }
