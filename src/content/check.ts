@@ -2,29 +2,193 @@
  * `npm run check`: every problem a curator can make, listed at once.
  * Structural problems come from readContent(); this adds the lint checks.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readContent, PROJECT_ROOT, type ContentProblem, type KnowledgeBase, type ContentSources } from './load.js';
 import { normalize } from '../nlu/normalize.js';
 import { trainingExamples, createTopicMatcher, labelTopic, toCandidates, OUT_OF_SCOPE } from '../engine/engine.js';
+import { createComposer } from '../engine/compose.js';
+import { renderText } from '../render/text.js';
 import { createNlu } from '../nlu/pipeline.js';
+import { createSegmenter } from '../nlu/segment.js';
 
 /** Training utterances a topic needs at least. */
 export const MIN_UTTERANCES = 40;
+
+/** A topic whose `checked` date is older than this many days is due for review (a warning). */
+export const REVIEW_AFTER_DAYS = 180;
+
+/**
+ * One phone screen: the default answer to a first question, counted as a reader sees it
+ * (characters without whitespace, URLs not counted; see readingLength()).
+ */
+export const ANSWER_LIMITS = {
+  /** The summary and the lead section (steps, or the first section), before the channels. */
+  lead: 350,
+  /** The whole rendered answer: title, summary, lead section, channels and sources. */
+  total: 700,
+} as const;
+
+export interface CheckOptions {
+  /** The date the review check counts from (YYYY-MM-DD or a Date); today by default. */
+  today?: string | Date;
+  /** Run the held-out check (ten retrainings, the slow part); default true. */
+  heldOut?: boolean;
+}
 
 export interface CheckReport {
   problems: ContentProblem[];
   /** Held-out check: how many training utterances still route to their own topic. */
   heldOut: { total: number; routed: number } | null;
-  /** Advice that does not fail the check (weakly learned training lines). */
+  /**
+   * Advice that does not fail the check: reviews due, lexicon values no training line
+   * uses, and training lines the matcher learns weakly (messages starting "held out:").
+   */
   warnings: ContentProblem[];
 }
 
-export function checkContent(root: string = PROJECT_ROOT): CheckReport {
+export function checkContent(root: string = PROJECT_ROOT, options: CheckOptions = {}): CheckReport {
   const { kb, sources, problems } = readContent(root);
   if (!kb) return { problems, heldOut: null, warnings: [] };
-  problems.push(...lintUtterances(kb), ...lintBodies(kb, sources));
+  const warnings: ContentProblem[] = [...reviewDue(kb, root, options.today ?? new Date())];
+  const lexicon = lintLexicon(kb, root);
+  problems.push(...lintUtterances(kb), ...lintBodies(kb, sources), ...lintAnswerLength(kb, sources), ...lexicon.problems);
+  warnings.push(...lexicon.warnings);
+  if (options.heldOut === false) return { problems, heldOut: null, warnings };
   const heldOut = heldOutCheck(kb);
   problems.push(...heldOut.problems);
-  return { problems, heldOut: { total: heldOut.total, routed: heldOut.routed }, warnings: heldOut.warnings };
+  warnings.push(...heldOut.warnings);
+  return { problems, heldOut: { total: heldOut.total, routed: heldOut.routed }, warnings };
+}
+
+/** The 1-based line of the first line of `file` (under `root`) matching `re`, if any. */
+function lineOf(root: string, file: string, re: RegExp, after = 0): number | undefined {
+  try {
+    const lines = readFileSync(join(root, file), 'utf8').split('\n');
+    const i = lines.findIndex((l, n) => n >= after && re.test(l));
+    return i >= 0 ? i + 1 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const at = (file: string, line: number | undefined): Pick<ContentProblem, 'file' | 'line'> => (line ? { file, line } : { file });
+
+const DAY_MS = 86_400_000;
+const isoDay = (d: string | Date) => (typeof d === 'string' ? d : d.toISOString().slice(0, 10));
+
+/**
+ * Topics checked against the fact sheet more than REVIEW_AFTER_DAYS ago: "review due", as FAQ
+ * platforms expire answers. A date more than a day ahead of `today` is a typo.
+ */
+export function reviewDue(kb: KnowledgeBase, root: string, today: string | Date): ContentProblem[] {
+  const now = Date.parse(isoDay(today));
+  const warnings: ContentProblem[] = [];
+  for (const t of kb.topics) {
+    const file = `content/${t.id}.md`;
+    const days = Math.floor((now - Date.parse(t.content.checked)) / DAY_MS);
+    const where = at(file, lineOf(root, file, /^checked:/));
+    if (days > REVIEW_AFTER_DAYS) {
+      warnings.push({
+        ...where,
+        message: `review due: checked ${t.content.checked}, ${days} days ago (review every ${REVIEW_AFTER_DAYS} days): check the text against the fact sheet, then update \`checked\``,
+      });
+    } else if (days < -1) {
+      warnings.push({ ...where, message: `checked ${t.content.checked} is in the future: write the date you checked the text` });
+    }
+  }
+  return warnings;
+}
+
+const READING_URL_RE = /https?:\/\/[^\s()()<>「」,,、]+/g;
+
+/** Length as a reader counts it: characters (code points) without whitespace, URLs removed. */
+export const readingLength = (text: string): number => [...text.replace(READING_URL_RE, '').replace(/\s+/g, '')].length;
+
+/**
+ * The default answer to a first question (summary, lead section, channels, sources, as the
+ * terminal shows it) must fit ANSWER_LIMITS; the rest belongs in facet sections.
+ */
+export function lintAnswerLength(kb: KnowledgeBase, sources?: ContentSources): ContentProblem[] {
+  const composer = createComposer(kb);
+  const problems: ContentProblem[] = [];
+  for (const topic of kb.topics) {
+    const { reply } = composer.answer({ topic, facet: null, kind: 'answer', confidence: 1, shown: [] });
+    const tail = reply.blocks.findIndex((b) => b.type === 'channels' || b.type === 'sources');
+    const { title: _title, ...untitled } = reply;
+    const lead = readingLength(renderText({ ...untitled, blocks: tail < 0 ? reply.blocks : reply.blocks.slice(0, tail) }));
+    const total = readingLength(renderText(reply));
+    if (lead <= ANSWER_LIMITS.lead && total <= ANSWER_LIMITS.total) continue;
+    const file = `content/${topic.id}.md`;
+    problems.push({
+      ...at(file, sources?.bodies.find((b) => b.file === file)?.line),
+      message:
+        `the default answer is too long: ${lead} characters of summary and steps (at most ${ANSWER_LIMITS.lead}) and ` +
+        `${total} with channels and sources (at most ${ANSWER_LIMITS.total}), not counting spaces and URLs: ` +
+        'shorten the summary and the lead section, and move details into other sections',
+    });
+  }
+  return problems;
+}
+
+const HAN_RE = /\p{Script=Han}/u;
+
+/**
+ * intents/_lexicon.yaml: a form under two values and a Han form the segmenter would cut
+ * (problems); a value no training line names (warning). Unknown route topics are reported
+ * by readContent().
+ */
+export function lintLexicon(kb: KnowledgeBase, root?: string): { problems: ContentProblem[]; warnings: ContentProblem[] } {
+  const file = 'intents/_lexicon.yaml';
+  const problems: ContentProblem[] = [];
+  const warnings: ContentProblem[] = [];
+  const where = (type: string, value: string) => {
+    if (!root) return { file };
+    const typeLine = lineOf(root, file, new RegExp(`^\\s+${type}:`));
+    return at(file, typeLine ? lineOf(root, file, new RegExp(`^\\s+${value}:`), typeLine) : undefined);
+  };
+  const name = (e: { type: string; value: string }) => `${e.type}.${e.value}`;
+
+  const owner = new Map<string, { type: string; value: string }>();
+  for (const e of kb.lexicon.entities) {
+    for (const raw of e.forms) {
+      const form = raw.replace(/\s+/g, ' ');
+      const first = owner.get(form);
+      if (!first) owner.set(form, e);
+      else if (name(first) === name(e)) problems.push({ ...where(e.type, e.value), message: `form "${raw}" is listed twice under ${name(e)}` });
+      else problems.push({ ...where(e.type, e.value), message: `form "${raw}" is listed under ${name(first)} and ${name(e)}: a form stands for one value; keep it under one` });
+    }
+  }
+
+  const nlu = createNlu(kb);
+  // The segmenter the pipeline uses: every Han form is one of its user words.
+  const segmenter = createSegmenter(nlu.lexicon.hanForms);
+  for (const e of kb.lexicon.entities) {
+    for (const form of e.forms) {
+      if (!HAN_RE.test(form) || /\s/.test(form)) continue;
+      const tokens = segmenter.cut(form);
+      if (tokens.length > 1) {
+        problems.push({
+          ...where(e.type, e.value),
+          message: `form "${form}" of ${name(e)} is cut into ${tokens.map((t) => `"${t.text}"`).join(' + ')} by the word segmenter even as a user word, so it never matches as one: write it without punctuation, or list its parts as forms`,
+        });
+      }
+    }
+  }
+
+  const used = new Set<string>();
+  for (const { text } of trainingExamples(kb, nlu)) for (const hit of nlu.lexicon.tag(segmenter.cut(text), text)) used.add(`${hit.type}.${hit.value}`);
+  for (const e of kb.lexicon.entities) {
+    if (used.has(name(e))) continue;
+    warnings.push({
+      ...where(e.type, e.value),
+      message:
+        `${name(e)}: no training line names it (${e.forms.join(', ')}), so the matcher learns nothing from it` +
+        (e.route ? ` (its route to ${e.route} still applies)` : '') +
+        ': add a training line that uses one of its forms, or remove the value',
+    });
+  }
+  return { problems, warnings };
 }
 
 /** Duplicates across labels, too few utterances per topic. */

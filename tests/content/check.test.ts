@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { checkContent, HELD_OUT_LIMITS } from '../../src/content/check.js';
+import { checkContent, readingLength, ANSWER_LIMITS, HELD_OUT_LIMITS, REVIEW_AFTER_DAYS } from '../../src/content/check.js';
 import { PROJECT_ROOT } from '../../src/content/load.js';
 import { copyOfData, realKnowledge } from '../helpers.js';
 
@@ -65,7 +65,7 @@ describe('npm run check', () => {
     const clean = checkContent(data.root);
     expect(clean.problems).toEqual([]);
     // Misrouted when held out, but weakly: advice, not a failure.
-    for (const w of clean.warnings) {
+    for (const w of clean.warnings.filter((x) => x.message.startsWith('held out:'))) {
       const score = Number(/\((\d\.\d+)\)/.exec(w.message)?.[1]);
       expect(w.message.includes('routes to oos') || score < HELD_OUT_LIMITS.conflictAbove, w.message).toBe(true);
     }
@@ -86,5 +86,122 @@ describe('npm run check', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/content\/realname.remove.md:\d+: never say "0.01元"/);
     expect(r.stdout).toMatch(/\d+ problem\(s\)/);
+  });
+});
+
+/** The lint checks without the held-out retraining (the slow part), on a copy of the data. */
+const TODAY = '2026-12-02';
+const quickCheck = (edits: [string, (t: string) => string][], today = TODAY) => {
+  data = copyOfData();
+  for (const [file, change] of edits) data.edit(file, change);
+  const r = checkContent(data.root, { today, heldOut: false });
+  const lines = (list: typeof r.problems) => list.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+  return { problems: lines(r.problems), warnings: lines(r.warnings) };
+};
+const setChecked = (date: string) => (t: string) => t.replace(/^checked: .*$/m, `checked: ${date}`);
+
+describe('npm run check: the real data', () => {
+  it('has no answer over the length limits, no lexicon problem and no source without a kind', () => {
+    const r = checkContent(PROJECT_ROOT, { today: TODAY, heldOut: false });
+    expect(r.problems.map((p) => `${p.file}: ${p.message}`).filter((m) => /too long|_lexicon|kind/.test(m))).toEqual([]);
+    // Lexicon warnings only say that a value is unused.
+    for (const w of r.warnings.filter((x) => x.file === 'intents/_lexicon.yaml')) expect(w.message).toMatch(/no training line names it/);
+  });
+});
+
+describe('npm run check: review dates', () => {
+  it(`warns "review due" when a topic was checked more than ${REVIEW_AFTER_DAYS} days ago, without failing`, () => {
+    const r = quickCheck([['content/account.delete.md', setChecked('2026-01-02')]]);
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^content\/account\.delete\.md:\d+: review due: checked 2026-01-02, 334 days ago/));
+    expect(r.problems.filter((m) => m.includes('review'))).toEqual([]);
+  });
+
+  it('counts from the date it is given: due on the day after the limit, not on it', () => {
+    const due = (today: string) =>
+      quickCheck([['content/bankcard.unbind.md', setChecked('2026-01-01')]], today).warnings.some((w) => w.startsWith('content/bankcard.unbind.md') && w.includes('review due'));
+    expect(due('2026-06-30')).toBe(false); // 180 days
+    expect(due('2026-07-01')).toBe(true); // 181 days
+  });
+
+  it('warns about a checked date in the future', () => {
+    const r = quickCheck([['content/bankcard.unbind.md', setChecked('2027-03-01')]]);
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^content\/bankcard\.unbind\.md:\d+: checked 2027-03-01 is in the future/));
+  });
+
+  it('prints the warning from the command line, with --today', () => {
+    data = copyOfData();
+    data.edit('content/account.delete.md', setChecked('2025-01-02'));
+    const r = spawnSync('npm', ['run', '--silent', 'check', '--', data.root, '--today', TODAY], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^warning: content\/account\.delete\.md:\d+: review due: checked 2025-01-02, 699 days ago/m);
+    expect(r.stdout).toMatch(/1 review\(s\) due/);
+  });
+});
+
+/** The two numbers an answer-length problem names. */
+const lengthsIn = (message: string) => {
+  const m = /(\d+) characters of summary.* (\d+) with channels/.exec(message);
+  return { lead: Number(m?.[1]), total: Number(m?.[2]) };
+};
+
+describe('npm run check: answer length', () => {
+  it('counts characters without whitespace and without URLs', () => {
+    expect(readingLength('注销 微信\n支付')).toBe(6);
+    expect(readingLength('来源:标题 https://kf.qq.com/faq/1.html、标题二 http://51haodu.com/t/OUc5Mn!FcWxDcg==')).toBe(9);
+    expect(readingLength('(https://weixin.qq.com/x)')).toBe(2);
+  });
+
+  it('fails on a default answer whose summary and steps are too long, naming the file and both numbers', () => {
+    const long = '这是一段专门写得很长很长的说明文字用来测试长度限制。'.repeat(16);
+    const r = quickCheck([['content/account.delete.md', (t) => t.replace(/\n---\n/, `\n---\n${long}`)]]);
+    const m = r.problems.find((p) => p.startsWith('content/account.delete.md') && p.includes('too long'));
+    expect(m).toMatch(/^content\/account\.delete\.md:\d+: the default answer is too long: (\d+) characters of summary and steps \(at most 350\) and (\d+) with channels and sources \(at most 700\)/);
+    const { lead, total } = lengthsIn(m!);
+    expect(lead).toBeGreaterThan(ANSWER_LIMITS.lead);
+    expect(total).toBeGreaterThan(ANSWER_LIMITS.total);
+    expect(total - lead).toBeGreaterThan(100); // the channels and sources are counted in the total only
+  });
+
+  it('fails on a default answer that is too long only with its channels and sources', () => {
+    const extra = Array.from({ length: 12 }, (_, i) =>
+      `  - title: 第${i + 1}篇很长很长很长很长很长很长很长很长很长很长很长很长的来源文章标题\n    url: https://example.org/${'x'.repeat(60)}/${i}\n    kind: media\n`,
+    ).join('');
+    const r = quickCheck([['content/bankcard.unbind.md', (t) => t.replace(/^sources:\n/m, `sources:\n${extra}`)]]);
+    const m = r.problems.find((p) => p.startsWith('content/bankcard.unbind.md') && p.includes('too long'));
+    expect(m).toBeDefined();
+    const { lead, total } = lengthsIn(m!);
+    expect(lead).toBeLessThanOrEqual(ANSWER_LIMITS.lead);
+    expect(total).toBeGreaterThan(ANSWER_LIMITS.total);
+  });
+});
+
+describe('npm run check: sources', () => {
+  it('fails on a source without a kind', () => {
+    const r = quickCheck([['content/account.delete.md', (t) => t.replace(/^    kind: .*\n/m, '')]]);
+    expect(r.problems).toContainEqual(expect.stringMatching(/^content\/account\.delete\.md.*sources\.0\.kind: every source needs a kind: official, media, third-party/));
+  });
+});
+
+describe('npm run check: the lexicon', () => {
+  const lexicon = (change: (t: string) => string) => quickCheck([['intents/_lexicon.yaml', change]]);
+
+  it('fails on a form listed under two values', () => {
+    const r = lexicon((t) => t.replace('    account: [账号,', '    account: [微信, 账号,'));
+    expect(r.problems).toContainEqual(expect.stringMatching(/^intents\/_lexicon\.yaml:\d+: form "微信" is listed under platform\.wechat and object\.account/));
+  });
+
+  it('fails on a route to a topic that does not exist', () => {
+    const r = lexicon((t) => t.replace('qq: { forms: [qq, 扣扣, qq号, qq账号], route: other.platforms }', 'qq: { forms: [qq, 扣扣, qq号, qq账号], route: other.nothing }'));
+    expect(r.problems).toContainEqual(expect.stringMatching(/^intents\/_lexicon\.yaml: platform\.qq route: unknown topic id "other\.nothing"/));
+  });
+
+  it('fails on a Han form the segmenter cuts, naming it', () => {
+    const r = lexicon((t) => t.replace('    pay: [微信支付,', '    pay: [微信·支付, 微信支付,'));
+    expect(r.problems).toContainEqual(expect.stringMatching(/^intents\/_lexicon\.yaml:\d+: form "微信·支付" of object\.pay is cut into "微信" \+ "·" \+ "支付"/));
+  });
+
+  it('warns about a value no training line uses, without failing', () => {
+    const r = lexicon((t) => t.replace('    line: { forms: [line]', '    zhihu: { forms: [知乎, zhihu], route: other.platforms }\n    line: { forms: [line]'));
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^intents\/_lexicon\.yaml:\d+: platform\.zhihu: no training line names it \(知乎, zhihu\)/));
+    expect(r.problems.filter((p) => p.includes('zhihu'))).toEqual([]);
   });
 });
