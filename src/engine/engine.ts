@@ -140,6 +140,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     (terms) => new Map(facetMatcher.rankTerms(terms, '').map((r) => [r.label, r.score])),
     dialogue.sectionPriorWeight,
   );
+  nlu.endBuild();
   const composer: Composer = createComposer(kb);
   const isTopic = (id: string | undefined | null): id is string => !!id && topics.has(id);
   const isSmalltalk = (id: string) => kb.smalltalk.some((s) => s.id === id);

@@ -55,6 +55,8 @@ export const matching = {
    * is never read whole.
    */
   maxChars: 240,
+  /** A term used by at least this share of labels is skipped by the nearest-example and centroid passes. */
+  commonTermLabels: 0.8,
   /** At most this many distinct query terms are scored, the rarest (heaviest) first. */
   maxQueryTerms: 64,
 } as const;

@@ -76,6 +76,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   for (const [t, id] of vocab) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
   const weightOfCount = new Map([...someTermOfCount].map(([n, t]) => [n, Math.max(tfidf.idf(t), 0.05) ** config.idfPower]));
   const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
+  const common = Uint8Array.from(labelsWithTerm, (n) => (n >= config.commonTermLabels * labels.length ? 1 : 0));
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
   const unknownWeight = config.unknownWeight * (1 + Math.log(Math.max(labels.length, 1))) ** config.idfPower;
 
@@ -215,6 +216,9 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
       const w = q.weights[k]!;
+      // A term most labels use (微, 怎么, e:platform=wechat) tells labels apart little and costs the
+      // longest posting lists: the nearest-example and centroid passes skip it (the softmax keeps it).
+      if (common[id]) continue;
       for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
         const doc = postDoc[j]!;
         if (docScore[doc] === 0) touched[touchedCount++] = doc;

@@ -50,6 +50,8 @@ export interface Nlu {
   withoutFacet(parse: Parse): string[];
   /** The facet of a facet phrase in prepared text (facet phrases, section retrieval). */
   detectFacet(prepared: string): FacetHit | null;
+  /** Ends the build: segmentations cached while training texts were prepared are dropped. */
+  endBuild(): void;
 }
 
 /** Options of createNlu(): the lexicon, facet phrases and reject phrases come from the knowledge base. */
@@ -64,8 +66,16 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     ...kb.smalltalk.flatMap((s) => s.utterances),
     ...kb.offTopic,
   ];
+  // While the index is built, each training text is segmented once (the texts are cut again after pinyin).
+  const buildCache = new Map<string, Token[]>();
+  const cutCached = (text: string) => {
+    let tokens = buildCache.get(text);
+    if (!tokens) buildCache.set(text, (tokens = segmenter.cut(text)));
+    return tokens;
+  };
+  let cut = cutCached;
   const known = new Set<string>();
-  for (const t of trainingTexts) for (const tok of segmenter.cut(base(t))) if (HAN_WORD_RE.test(tok.text)) known.add(tok.text);
+  for (const t of trainingTexts) for (const tok of cut(base(t))) if (HAN_WORD_RE.test(tok.text)) known.add(tok.text);
   const pinyin: PinyinConverter = createPinyinConverter({ domainWords: lexicon.hanForms, knownWords: [...known].sort() });
 
   const finish = (normalized: string) => pinyin.rewrite(lexicon.canonical(normalized)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
@@ -77,7 +87,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   const rejectPhrases = kb.control.reject.map((r) => analyse(r).clean.replace(/\s+/g, '')).filter(Boolean);
 
   function termsOf(text: string): { terms: Terms; tokens: Token[]; entities: EntityHit[] } {
-    const tokens = segmenter.cut(text);
+    const tokens = cut(text);
     const terms = characterTerms(text);
     for (const tok of tokens) if (HAN_WORD_RE.test(tok.text)) addTerm(terms, 'j:' + tok.text, tok.start, tok.end);
     const entities = lexicon.tag(tokens, text);
@@ -99,7 +109,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     return mask;
   }
 
-  return {
+  const nlu: Nlu = {
     lexicon,
     prepare,
     featurize: (prepared) => termsOf(prepared).terms.terms,
@@ -123,5 +133,10 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       };
     },
     withoutFacet: (p) => (p.facet ? unmasked(p.terms, p.facet.mask) : p.terms.terms),
+    endBuild: () => {
+      buildCache.clear();
+      cut = (text) => segmenter.cut(text);
+    },
   };
+  return nlu;
 }
