@@ -207,5 +207,6 @@ export function traditionalReply(reply: Reply): Reply {
     ...(reply.title ? { title: t(reply.title) } : {}),
     blocks: reply.blocks.map(block),
     suggestions: reply.suggestions.map((s) => ({ ...s, label: t(s.label) })),
+    sources: reply.sources.map((s) => ({ ...s, title: t(s.title), kindLabel: t(s.kindLabel) })),
   };
 }

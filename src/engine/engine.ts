@@ -292,9 +292,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 4. A detail question: the section of the current topic it asks about, unless another topic
     //    is named clearly, or it is plainly off-topic and shares no word with the section.
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
-    // Off-topic wins clearly ("红烧肉怎么做"): not a follow-up, unless it shares real words with the section.
-    const offTopic = best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation;
-    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !(offTopic && section.overlap < dialogue.sectionOverlapAgainstOffTopic)) {
+    // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
+    const offTopic =
+      best.topic === OUT_OF_SCOPE &&
+      best.score >= dialogue.outOfScopeInConversation &&
+      sections.followUpLike(p.terms.terms) < dialogue.followUpLikeAbove;
+    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !offTopic) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     }
     // 5. Another topic, named less strongly: answered as a first question would be.

@@ -81,10 +81,10 @@ export const dialogue = {
   sectionKeepsTopic: 0.5,
   /** A correction ("不对,我是说…") multiplies the rejected topic's score by this. */
   correctionPenalty: 0.5,
-  /** Inside a conversation, the fallback only when off-topic scores at least this; weaker: "which part?". */
-  outOfScopeInConversation: 0.55,
-  /** ... and the message shares less than this (cosine) with the best section's own text. */
-  sectionOverlapAgainstOffTopic: 0.1,
+  /** Inside a conversation, the fallback only when off-topic scores at least this ... */
+  outOfScopeInConversation: 0.5,
+  /** ... and the message reads like a follow-up of some facet less than this (else: a follow-up, or "which part?"). */
+  followUpLikeAbove: 0.25,
 } as const;
 
 export type MatchingConfig = typeof matching;

@@ -53,6 +53,7 @@ export function createPinyinConverter({ domainWords, knownWords }: PinyinOptions
   const homophone = new Map<string, string>();
   for (const w of domain) if (!homophone.has(keyOf(w))) homophone.set(keyOf(w), w);
   const known = new Set<string>([...domain, ...knownWords.filter(multi)]);
+  const domainSet = new Set(domain);
   // Pinyin key -> word, for pinyin input. Whole-word readings too, where pinyin-pro knows a better one (还款 huankuan).
   const byKey = new Map<string, string>();
   // Single-character domain words too ("gai" 改, "cha" 查), but only those: a lone syllable says little.
@@ -70,7 +71,9 @@ export function createPinyinConverter({ domainWords, knownWords }: PinyinOptions
       for (let n = Math.min(4, chars.length - i); n >= 2 && !step; n--) {
         const w = chars.slice(i, i + n).join('');
         const target = homophone.get(keyOf(w));
-        if (known.has(w) && (!target || target === w)) {
+        // A domain word is never "repaired" into another (卖号 is not 买号); a training word only when it
+        // sounds like a domain word (注消 is a typo of 注销 even where a training line has it).
+        if (domainSet.has(w) || (known.has(w) && (!target || target === w))) {
           out += w;
           step = n;
           continue;

@@ -25,6 +25,8 @@ export interface SectionIndex {
    * ("还能…吗" asks about consequences whatever the topic). Sections sharing nothing score 0.
    */
   rank(topic: string, terms: readonly string[]): SectionHit[];
+  /** How much the question reads like a follow-up of some facet, whatever the topic (0..1). */
+  followUpLike(terms: readonly string[]): number;
 }
 
 
@@ -79,6 +81,7 @@ export function createSectionIndex(
   docs.forEach((d, i) => byTopic.set(d.topic, [...(byTopic.get(d.topic) ?? []), i]));
 
   return {
+    followUpLike: (terms) => (prior ? Math.max(0, ...prior(terms).values()) : 0),
     rank(topic, terms) {
       const q = new Map<string, number>();
       for (const t of terms) if (informative(t)) q.set(t, (q.get(t) ?? 0) + 1);
