@@ -13,11 +13,24 @@ export interface PinyinConverter {
 }
 
 const HAN_RUN_RE = /\p{Script=Han}+/gu;
-const LATIN_RUN_RE = /[a-zü\d]+(?:\s+[a-zü\d]+)*/gu;
+const LATIN_RUN_RE = /[\p{Script=Latin}\p{M}\d]+(?:\s+[\p{Script=Latin}\p{M}\d]+)*/gu;
 // A pinyin syllable (toneless, v or ü for ü), so English words are left alone.
 const SYLLABLE =
   "(?:[bpmfdtnlgkhjqxzcsryw]|zh|ch|sh)?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er|in|un|vn|ün|ia|ie|iu|ua|uo|ui|ve|üe|a|o|e|i|u|v|ü)";
 const PINYIN_WORD_RE = new RegExp(`^(?:${SYLLABLE})+$`, 'u');
+
+const SYLLABLE_AT_RE = new RegExp(`^${SYLLABLE}`, 'u');
+/** The syllables that can start at `i` (longest first, and shorter ones: "xian" and "xi"+"an"). */
+function syllablesAt(letters: string, i: number): string[] {
+  const out: string[] = [];
+  const rest = letters.slice(i, i + 6);
+  for (let n = rest.length; n >= 1; n--) {
+    const piece = rest.slice(0, n);
+    const m = SYLLABLE_AT_RE.exec(piece);
+    if (m && m[0].length === n) out.push(piece);
+  }
+  return out;
+}
 
 const charMemo = new Map<string, string>();
 /** Toneless pinyin of one Han character (its most common reading), v for ü. */
@@ -45,9 +58,11 @@ export interface PinyinOptions {
   domainWords: readonly string[];
   /** Words pinyin text may be rewritten to (domain words come first). */
   knownWords: readonly string[];
+  /** Single characters pinyin syllables may be rewritten to, most likely first (不 for "bu"). */
+  knownChars?: readonly string[];
 }
 
-export function createPinyinConverter({ domainWords, knownWords }: PinyinOptions): PinyinConverter {
+export function createPinyinConverter({ domainWords, knownWords, knownChars = [] }: PinyinOptions): PinyinConverter {
   const multi = (w: string) => [...w].length >= 2 && [...w].length <= 5 && /^\p{Script=Han}+$/u.test(w);
   const domain = domainWords.filter(multi);
   const homophone = new Map<string, string>();
@@ -61,6 +76,8 @@ export function createPinyinConverter({ domainWords, knownWords }: PinyinOptions
   for (const w of [...domain, ...single, ...knownWords.filter(multi)]) {
     for (const k of [keyOf(w), pinyin(w, { toneType: 'none', v: true }).replace(/\s+/g, '')]) if (!byKey.has(k)) byKey.set(k, w);
   }
+  const charByKey = new Map<string, string>();
+  for (const c of knownChars) if (!charByKey.has(charPinyin(c))) charByKey.set(charPinyin(c), c);
   const maxKey = Math.max(0, ...[...byKey.keys()].map((k) => k.length));
 
   function repairHan(run: string): string {
@@ -109,11 +126,13 @@ export function createPinyinConverter({ domainWords, knownWords }: PinyinOptions
           if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
         }
       }
-      // Skip one syllable that spells no known word.
-      const m = new RegExp(`^${SYLLABLE}`, 'u').exec(letters.slice(i));
-      if (m) {
-        const j = i + m[0].length;
-        const c = { cost: here.cost + 3, text: here.text, covered: here.covered };
+      // One syllable: a character the training data uses alone (cost 2), else skipped (cost 3).
+      for (const m of syllablesAt(letters, i)) {
+        const j = i + m.length;
+        const ch = charByKey.get(m);
+        const c = ch
+          ? { cost: here.cost + 2, text: here.text + ch, covered: here.covered + m.length }
+          : { cost: here.cost + 3, text: here.text, covered: here.covered };
         if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
       }
     }
@@ -124,7 +143,7 @@ export function createPinyinConverter({ domainWords, knownWords }: PinyinOptions
   return {
     rewrite(text) {
       let out = HAN_RUN_RE.test(text) ? text.replace(HAN_RUN_RE, repairHan) : text;
-      if (/[a-zü]/.test(out)) {
+      if (/\p{Script=Latin}/u.test(out)) {
         out = out.replace(LATIN_RUN_RE, (run) => {
           const words = toneless(run).split(/\s+/);
           // Only whole runs of pinyin words, and at least two syllables' worth.

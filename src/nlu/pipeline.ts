@@ -19,6 +19,7 @@ import { createFacetDetector, type FacetDetector, type FacetHit } from './facets
 import { matching } from './config.js';
 
 const HAN_WORD_RE = /^\p{Script=Han}{2,}$/u;
+const HAN_CHAR_RE = /^\p{Script=Han}$/u;
 
 export interface Parse {
   /** The text as matched: normalised, synonyms canonical, pinyin rewritten, fillers out. */
@@ -75,8 +76,19 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   };
   let cut = cutCached;
   const known = new Set<string>();
-  for (const t of trainingTexts) for (const tok of cut(base(t))) if (HAN_WORD_RE.test(tok.text)) known.add(tok.text);
-  const pinyin: PinyinConverter = createPinyinConverter({ domainWords: lexicon.hanForms, knownWords: [...known].sort() });
+  const charCount = new Map<string, number>();
+  for (const t of trainingTexts) {
+    for (const tok of cut(base(t))) {
+      if (HAN_WORD_RE.test(tok.text)) known.add(tok.text);
+      else if (HAN_CHAR_RE.test(tok.text)) charCount.set(tok.text, (charCount.get(tok.text) ?? 0) + 1);
+    }
+  }
+  const pinyin: PinyinConverter = createPinyinConverter({
+    domainWords: lexicon.hanForms,
+    knownWords: [...known].sort(),
+    // Single characters the training data uses as words, most used first ("bu" is 不).
+    knownChars: [...charCount].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c),
+  });
 
   const finish = (normalized: string) => pinyin.rewrite(lexicon.canonical(normalized)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
   const prepare = (text: string) => finish(analyse(text).normalized);

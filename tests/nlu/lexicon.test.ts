@@ -22,12 +22,14 @@ describe('compileLexicon', () => {
   });
 
   it('tags the longest form first, with its span', () => {
-    expect(tag('微信支付怎么注销')).toEqual(['object=pay@微信支付', 'action=close@注销']);
+    // 微信支付 also names WeChat (a form of another type inside it), marked as nested.
+    expect(tag('微信支付怎么注销')).toEqual(['object=pay@微信支付', 'platform=wechat@微信支付', 'action=close@注销']);
+    expect(lex.tag(seg.cut('微信支付'), '微信支付').map((h) => !!h.nested)).toEqual([false, true]);
     expect(tag('微信号作废')).toContain('action=close@作废');
   });
 
   it('tags multi-word Latin forms', () => {
-    expect(tag('how to close wechat pay')).toEqual(['object=pay@wechat pay']);
+    expect(tag('how to close wechat pay')).toEqual(['object=pay@wechat pay', 'platform=wechat@wechat pay']);
     expect(tag('wechat')).toEqual(['platform=wechat@wechat']);
   });
 
