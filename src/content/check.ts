@@ -10,6 +10,8 @@ import { trainingExamples, createTopicMatcher, labelTopic, toCandidates, OUT_OF_
 import { createComposer } from '../engine/compose.js';
 import { renderText } from '../render/text.js';
 import { createNlu } from '../nlu/pipeline.js';
+import { routeFor } from '../engine/resolve.js';
+import { dialogue } from '../nlu/config.js';
 import { createSegmenter } from '../nlu/segment.js';
 
 /** Training utterances a topic needs at least. */
@@ -327,7 +329,11 @@ export function heldOutCheck(kb: KnowledgeBase): HeldOutResult {
       const counts = perTopic.get(own) ?? { total: 0, routed: 0 };
       perTopic.set(own, counts);
       counts.total++;
-      const best = toCandidates(matcher.rank(example.text))[0]!;
+      const ranked = toCandidates(matcher.rank(example.text));
+      // As the engine does: a line naming only another platform's matter goes where the lexicon routes it.
+      const limits = { offTopicAbove: dialogue.routeUnlessOffTopicAbove, topicAbove: dialogue.routeUnlessTopicAbove };
+      const route = ranked[0]!.label === ranked[0]!.topic ? routeFor(nlu.lexicon, ranked[0]!, nlu.parse(example.text).entities, limits, OUT_OF_SCOPE) : null;
+      const best = route ? { topic: route, score: 1, label: route } : ranked[0]!;
       if (best.topic === own) {
         routed++;
         counts.routed++;

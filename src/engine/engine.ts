@@ -12,7 +12,7 @@ import { parseChoice } from '../nlu/choice.js';
 import { matching, dialogue } from '../nlu/config.js';
 import { createComposer, traditionalReply, type Composer } from './compose.js';
 import { initialState, migrate, type DialogueState, type Frame, type OfferItem } from './state.js';
-import { entityMap, entityText, fillFrame, routeOf } from './resolve.js';
+import { entityMap, entityText, fillFrame, routeFor, routeOf } from './resolve.js';
 import type { Candidate, Facet, Input, Reply, RespondResult } from './types.js';
 
 /** The label of off-topic training examples. */
@@ -168,6 +168,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       first.score - (second?.score ?? 0) >= matching.clarifyMargin
     );
   };
+  /**
+   * A route ("微博号怎么注销" -> other.platforms) applies unless the message is confidently off-topic
+   * ("淘宝买的东西怎么退货") or confidently another topic ("淘宝上卖的代解除实名是骗局吗").
+   */
+  const route = (best: Candidate, hits: Parse['entities']) =>
+    routeFor(nlu.lexicon, best, hits, { offTopicAbove: dialogue.routeUnlessOffTopicAbove, topicAbove: dialogue.routeUnlessTopicAbove }, OUT_OF_SCOPE);
   /** "那微信的呢", "换成抖音呢", "只关零钱通行不行": a linking word or a trailing 呢 on a short fragment. */
   const isElliptical = (p: Parse) => (p.cues.linking || p.cues.trailingNe) && [...p.text.replace(/\s/g, '')].length <= dialogue.ellipsisMaxChars;
 
@@ -240,8 +246,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
     const refusal = best.label !== best.topic && !isOutOfScope(best);
-    if (!refusal && !isOutOfScope(best)) {
-      const routed = routeOf(nlu.lexicon, p.entities);
+    if (!refusal) {
+      const routed = route(best, p.entities);
       if (isTopic(routed)) return answerAction(routed, facet, Math.max(best.score, matching.switchTopicAbove), ranked, entityMap(p.entities));
     }
     if (facet && !refusal) {
@@ -271,7 +277,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (refusal) return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), true);
 
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
-    const routed = routeOf(nlu.lexicon, p.entities);
+    const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
     const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic) : ranked;
     const section = sections.rank(frame.topic, p.terms.terms)[0];

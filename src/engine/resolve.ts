@@ -26,17 +26,20 @@ export function fillFrame(frame: Frame, hits: readonly EntityHit[]): Record<stri
  * ("淘宝账号怎么注销" routes; "淘宝买的东西怎么退货" and "支付宝和微信" do not).
  */
 export function routeOf(lexicon: CompiledLexicon, entities: Record<string, string> | readonly EntityHit[]): string | null {
-  const byType = new Map<string, string[]>();
-  const pairs = Array.isArray(entities)
-    ? (entities as readonly EntityHit[]).map((h) => [h.type, h.value] as const)
-    : Object.entries(entities as Record<string, string>);
-  for (const [type, value] of pairs) byType.set(type, [...(byType.get(type) ?? []), value]);
-  if (byType.size < 2) return null;
-  for (const [type, values] of byType) {
-    const routes = new Set(values.map((v) => lexicon.entry(type, v)?.route ?? ''));
-    if (routes.size === 1 && !routes.has('')) return [...routes][0]!;
+  // Hits as (type, value, nested). A value named only inside another form (qq in kf.qq.com) starts
+  // no route, but it still stops one (微信 inside 微信支付 says the question is about WeChat).
+  const hits: [string, string, boolean][] = Array.isArray(entities)
+    ? (entities as readonly EntityHit[]).map((h) => [h.type, h.value, !!h.nested])
+    : Object.entries(entities as Record<string, string>).map(([t, v]) => [t, v, false]);
+  if (new Set(hits.filter((h) => !h[2]).map((h) => h[0])).size < 2) return null;
+  const found = new Set<string>();
+  for (const type of new Set(hits.map((h) => h[0]))) {
+    const ofType = hits.filter((h) => h[0] === type);
+    const routes = new Set(ofType.map(([, v]) => lexicon.entry(type, v)?.route ?? ''));
+    if (routes.size === 1 && !routes.has('') && ofType.some((h) => !h[2])) found.add([...routes][0]!);
   }
-  return null;
+  // Two types routing to different topics ("淘宝上卖的代解封"): the matcher decides.
+  return found.size === 1 ? [...found][0]! : null;
 }
 
 /** A text standing for entities (their first Han form), to be ranked with the turn's own words. */
@@ -45,4 +48,20 @@ export function entityText(lexicon: CompiledLexicon, entities: Record<string, st
     .map((type) => (entities[type] ? lexicon.surface(type, entities[type]!) : undefined))
     .filter(Boolean)
     .join(' ');
+}
+
+/**
+ * The topic a first question is routed to by the lexicon, if any: a route applies unless the
+ * message is confidently off-topic ("淘宝买的东西怎么退货") or confidently another topic
+ * ("淘宝上卖的代解除实名是骗局吗"). `best` is the matcher's best candidate ('oos' for off-topic).
+ */
+export function routeFor(
+  lexicon: CompiledLexicon,
+  best: { topic: string; score: number },
+  hits: readonly EntityHit[],
+  limits: { offTopicAbove: number; topicAbove: number },
+  offTopic = 'oos',
+): string | null {
+  const routable = best.topic === offTopic ? best.score < limits.offTopicAbove : best.score < limits.topicAbove;
+  return routable ? routeOf(lexicon, hits) : null;
 }

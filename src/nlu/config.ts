@@ -79,6 +79,10 @@ export const dialogue = {
   switchInConversation: 0.5,
   /** A turn whose known words are this much (idf share) in a section of the live topic stays on it, however it ranks. */
   sectionKeepsTopic: 0.5,
+  /** A lexicon route is not taken when off-topic scores at least this ... */
+  routeUnlessOffTopicAbove: 0.4,
+  /** ... or another topic does (the route's own topic included: then it is the same answer). */
+  routeUnlessTopicAbove: 0.9,
   /** A correction ("不对,我是说…") multiplies the rejected topic's score by this. */
   correctionPenalty: 0.5,
   /** Inside a conversation, the fallback only when off-topic scores at least this ... */

@@ -114,15 +114,15 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   function fromPinyin(letters: string): string | null {
     const n = letters.length;
     // best[i]: [cost, text] for letters[0, i); a known word costs 1, a skipped syllable 3.
-    const best: ({ cost: number; text: string; covered: number } | null)[] = new Array(n + 1).fill(null);
-    best[0] = { cost: 0, text: '', covered: 0 };
+    const best: ({ cost: number; text: string; covered: number; singles: number } | null)[] = new Array(n + 1).fill(null);
+    best[0] = { cost: 0, text: '', covered: 0, singles: 0 };
     for (let i = 0; i < n; i++) {
       const here = best[i];
       if (!here) continue;
       for (let j = i + 1; j <= Math.min(n, i + maxKey); j++) {
         const w = byKey.get(letters.slice(i, j));
         if (w) {
-          const c = { cost: here.cost + 1, text: here.text + w, covered: here.covered + (j - i) };
+          const c = { cost: here.cost + 1, text: here.text + w, covered: here.covered + (j - i), singles: here.singles + ([...w].length === 1 ? 1 : 0) };
           if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
         }
       }
@@ -131,13 +131,14 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
         const j = i + m.length;
         const ch = charByKey.get(m);
         const c = ch
-          ? { cost: here.cost + 2, text: here.text + ch, covered: here.covered + m.length }
-          : { cost: here.cost + 3, text: here.text, covered: here.covered };
+          ? { cost: here.cost + 2, text: here.text + ch, covered: here.covered + m.length, singles: here.singles + 1 }
+          : { cost: here.cost + 3, text: here.text, covered: here.covered, singles: here.singles };
         if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
       }
     }
     const end = best[n];
-    return end && end.covered >= 0.6 * n && end.text ? end.text : null;
+    // Most of it spelled, and by at least one word of two or more characters.
+    return end && end.covered >= 0.6 * n && [...end.text].length > end.singles ? end.text : null;
   }
 
   return {
@@ -164,7 +165,8 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
     const flush = () => {
       if (buf.length) {
         const letters = buf.join('');
-        out.push((buf.length >= 2 || letters.length >= 6 ? fromPinyin(letters) : null) ?? buf.join(' '));
+        // Inside English, only a longer pinyin stretch ("wo xiang jiechu shiming"): "data to" is English.
+        out.push((buf.length >= 3 ? fromPinyin(letters) : null) ?? buf.join(' '));
         buf = [];
       }
     };
