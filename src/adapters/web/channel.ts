@@ -243,7 +243,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
     }
     const { id } = sessionIdOf(req);
     const key = storeKey(id);
-    const [bySession, byAddress] = await Promise.all([sessionGate.hit(`web:s:${key}`), addressGate.hit(`web:a:${hashId(clientAddress(req))}`)]);
+    const [bySession, byAddress] = await Promise.all([sessionGate.hit(`web:s:${key}`), addressGate.hit(`web:a:${storeKey(clientAddress(req))}`)]);
     if (bySession !== 'ok' || byAddress !== 'ok') {
       metrics?.dropped.inc({ reason: 'web_rate_limit' });
       if (bySession === 'warn' || byAddress === 'warn') logger.warn({ event: 'web_rate_limited', session: hashId(key), by: bySession !== 'ok' ? 'session' : 'address' }, 'client is sending too fast');
