@@ -20,11 +20,12 @@ function converse(...turns: string[]) {
 }
 
 describe('engine.respond', () => {
-  it('answers a question with its topic, a summary, steps and channels last', () => {
+  it('answers a question with its topic, a summary, steps, the channels, then the sources', () => {
     const { reply } = engine.respond(null, '微信怎么解除实名认证', T0);
     expect(reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
     expect(reply.confidence).toBeGreaterThan(0);
-    expect(reply.blocks.at(-1)!.type).toBe('channels');
+    expect(reply.blocks.slice(-2).map((b) => b.type)).toEqual(['channels', 'sources']);
+    expect(reply.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(renderText(reply)).toContain('注销微信支付');
     expect(reply.sources.length).toBeGreaterThan(0);
   });
@@ -92,7 +93,7 @@ describe('engine.respond', () => {
   it('refuses to help evade real-name, kindly, with the scam topic', () => {
     const { reply } = engine.respond(null, '帮我绕过实名', T0);
     expect(reply).toMatchObject({ kind: 'refusal', topic: 'scam.warning' });
-    expect(reply.blocks.at(-1)!.type).toBe('channels');
+    expect(reply.blocks.slice(-2).map((b) => b.type)).toEqual(['channels', 'sources']);
   });
 
   it('says plainly that it is not official', () => {
@@ -123,6 +124,52 @@ describe('engine.respond', () => {
     const copy = structuredClone(s);
     engine.respond(s, '怎么注销微信账号', T0);
     expect(s).toEqual(copy);
+  });
+});
+
+describe('follow-ups in a conversation', () => {
+  it('reads an elliptical turn against the last frame: 京东 -> "那微信的呢" keeps the action', () => {
+    const [first, second] = converse('京东的实名怎么解绑', '那微信的呢');
+    expect(first!.reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
+    expect(first!.session.frame?.entities).toMatchObject({ platform: 'jd', object: 'realname' });
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+  });
+
+  it('takes a correction, pushing the rejected topic down', () => {
+    const [, second] = converse('微信实名怎么解除', '不对,我是说想换成我爸的身份证');
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
+  });
+
+  it('keeps a corrected facet on the topic', () => {
+    const [, , third] = converse('微信实名怎么解除', '要多久', '不是,我是问要满足什么条件');
+    expect(third!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'conditions' });
+  });
+
+  it('answers a detail question from a section of the live topic, without a facet word', () => {
+    const [, second] = converse('微信怎么解除实名认证', '零钱通里还剩钱怎么办');
+    expect(second!.reply.kind).toBe('followup');
+    expect(second!.reply.topic).toBe('realname.remove');
+    expect(second!.reply.facet).not.toBeNull();
+  });
+
+  it('asks which part of the live topic a weak message means, with its sections as buttons and a way out', () => {
+    const [, second] = converse('注销微信账号', '嗯嗯');
+    expect(second!.reply).toMatchObject({ kind: 'clarify', topic: 'account.delete' });
+    expect(second!.reply.suggestions.filter((s) => s.kind === 'facet').length).toBeGreaterThan(2);
+    expect(second!.reply.suggestions.some((s) => s.topic === 'meta.help')).toBe(true);
+    // The topic stays live: a facet word after it still applies.
+    const third = engine.respond(second!.session, '要多久', T0 + 5 * MIN);
+    expect(third.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'duration' });
+  });
+
+  it('still falls back on a plainly off-topic message', () => {
+    const [, second] = converse('注销微信账号', '今天天气怎么样');
+    expect(second!.reply.kind).toBe('fallback');
+  });
+
+  it('answers another platform named alone as other.platforms (a lexicon route)', () => {
+    expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
+    expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
   });
 });
 

@@ -1,0 +1,32 @@
+import { describe, it, expect } from 'vitest';
+import { createSectionIndex } from '../../src/nlu/sections.js';
+import { features } from '../../src/nlu/features.js';
+
+const docs = [
+  { topic: 'a.remove', facet: 'conditions' as const, blocks: [{ type: 'list' as const, items: ['零钱通余额为 0', '微粒贷已还清'] }] },
+  { topic: 'a.remove', facet: 'duration' as const, blocks: [{ type: 'paragraph' as const, text: '确认后即时生效' }] },
+  { topic: 'b.delete', facet: 'conditions' as const, blocks: [{ type: 'paragraph' as const, text: '帐号处于安全状态' }] },
+];
+
+describe('createSectionIndex', () => {
+  const index = createSectionIndex(docs, features);
+
+  it('finds the section of the topic whose own words the question uses', () => {
+    const [best] = index.rank('a.remove', features('零钱通里的钱要先转出来吗'));
+    expect(best).toMatchObject({ facet: 'conditions' });
+    expect(best!.overlap).toBeGreaterThan(0);
+  });
+
+  it('looks only at the given topic', () => {
+    expect(index.rank('b.delete', features('零钱通')).map((h) => h.facet)).toEqual([]);
+    expect(index.rank('nope', features('零钱通'))).toEqual([]);
+  });
+
+  it('blends a facet prior when one is given, without a prior the score is the text alone', () => {
+    const prior = () => new Map([['duration', 1]]);
+    const withPrior = createSectionIndex(docs, features, prior, 0.5);
+    expect(withPrior.rank('a.remove', features('多久'))[0]).toMatchObject({ facet: 'duration' });
+    expect(withPrior.followUpLike(features('多久'))).toBe(1);
+    expect(index.followUpLike(features('多久'))).toBe(0);
+  });
+});
