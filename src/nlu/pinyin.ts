@@ -67,14 +67,18 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   const domain = domainWords.filter(multi);
   const homophone = new Map<string, string>();
   for (const w of domain) if (!homophone.has(keyOf(w))) homophone.set(keyOf(w), w);
+  const firstSounds = new Set([...homophone.values()].map((w) => charPinyin([...w][0]!)));
   const known = new Set<string>([...domain, ...knownWords.filter(multi)]);
   const domainSet = new Set(domain);
   // Pinyin key -> word, for pinyin input. Whole-word readings too, where pinyin-pro knows a better one (还款 huankuan).
   const byKey = new Map<string, string>();
   // Single-character domain words too ("gai" 改, "cha" 查), but only those: a lone syllable says little.
   const single = domainWords.filter((w) => /^\p{Script=Han}$/u.test(w));
-  for (const w of [...domain, ...single, ...knownWords.filter(multi)]) {
-    for (const k of [keyOf(w), pinyin(w, { toneType: 'none', v: true }).replace(/\s+/g, '')]) if (!byKey.has(k)) byKey.set(k, w);
+  for (const w of [...domain, ...single, ...knownWords.filter(multi)]) if (!byKey.has(keyOf(w))) byKey.set(keyOf(w), w);
+  // Whole-word readings of the domain words, where pinyin-pro knows better than character by character (还款 huankuan).
+  for (const w of domain) {
+    const k = pinyin(w, { toneType: 'none', v: true }).replace(/\s+/g, '');
+    if (!byKey.has(k)) byKey.set(k, w);
   }
   const charByKey = new Map<string, string>();
   for (const c of knownChars) if (!charByKey.has(charPinyin(c))) charByKey.set(charPinyin(c), c);
@@ -82,12 +86,15 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
 
   function repairHan(run: string): string {
     const chars = [...run];
+    // A run with no character of a homophone's sound cannot hold a typo of a domain word.
+    const sounds = chars.map(charPinyin);
+    if (!sounds.some((p) => firstSounds.has(p))) return run;
     let out = '';
     for (let i = 0; i < chars.length; ) {
       let step = 0;
       for (let n = Math.min(4, chars.length - i); n >= 2 && !step; n--) {
         const w = chars.slice(i, i + n).join('');
-        const target = homophone.get(keyOf(w));
+        const target = homophone.get(sounds.slice(i, i + n).join(''));
         // A domain word is never "repaired" into another (卖号 is not 买号); a training word only when it
         // sounds like a domain word (注消 is a typo of 注销 even where a training line has it).
         if (domainSet.has(w) || (known.has(w) && (!target || target === w))) {
