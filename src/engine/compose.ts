@@ -67,12 +67,14 @@ export function createComposer(kb: KnowledgeBase): Composer {
       blocks.push(sourcesBlock(topic, kind === 'followup'));
 
       const nowShown = [...new Set([...shown, ...(section && lead ? [lead] : [])])] as Facet[];
-      const suggestions: Suggestion[] = [
-        ...sections
-          .filter((f) => !nowShown.includes(f))
-          .map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: topic.id, facet: f })),
-        ...topic.related.flatMap(topicSuggestion),
-      ].slice(0, dialogue.maxSuggestions);
+      // Facet buttons first, but a related topic always keeps its places (a topic may have many sections).
+      const related = topic.related.flatMap(topicSuggestion);
+      const keep = Math.min(related.length, dialogue.relatedSuggestions);
+      const facets = sections
+        .filter((f) => !nowShown.includes(f))
+        .map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: topic.id, facet: f }));
+      const shownFacets = facets.slice(0, dialogue.maxSuggestions - keep);
+      const suggestions: Suggestion[] = [...shownFacets, ...related].slice(0, dialogue.maxSuggestions);
       return {
         reply: {
           kind,

@@ -67,6 +67,8 @@ export const dialogue = {
   contextTtlMinutes: 30,
   /** Suggestions shown under an answer (facet follow-ups first, then related topics). */
   maxSuggestions: 6,
+  /** ... of which this many are kept for related topics when the topic has them. */
+  relatedSuggestions: 2,
   /** A detail question names a section of the current topic when their cosine is at least this. */
   sectionAbove: 0.05,
   /** Share of "which facet does it read like" (any topic's sections) in a section's score; the rest is its own text. */
