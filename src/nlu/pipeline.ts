@@ -104,6 +104,8 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     for (const tok of tokens) if (HAN_WORD_RE.test(tok.text)) addTerm(terms, 'j:' + tok.text, tok.start, tok.end);
     const entities = lexicon.tag(tokens, text);
     for (const e of entities) {
+      // A value named only inside a longer form (verification in "real name verification") adds no feature.
+      if (e.nested) continue;
       // The canonical value, weighted like a word: "作废" counts like "注销".
       addTerm(terms, `e:${e.type}=${e.value}`, e.start, e.end);
     }
