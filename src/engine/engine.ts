@@ -268,6 +268,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
 
   /** A turn while a topic is live: follow-ups first, the generic fallback never for a weak message. */
+  /** The live topic's sections for this parse, computed at most once per turn. */
+  const sectionMemo = new WeakMap<Parse, { topic: string; hits: ReturnType<SectionIndex['rank']> }>();
+  function sectionsOf(topic: string, p: Parse) {
+    const known = sectionMemo.get(p);
+    if (known?.topic === topic) return known.hits;
+    const hits = sections.rank(topic, p.terms.terms);
+    sectionMemo.set(p, { topic, hits });
+    return hits;
+  }
+
   function inConversation(p: Parse, whole: Ranked, frame: Frame): Action {
     // The live topic is the likelier reading of an unclear turn (a context, as in Dialogflow).
     const ranked = withContext(whole, frame.topic);
@@ -280,7 +290,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
     const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic) : ranked;
-    const section = sections.rank(frame.topic, p.terms.terms)[0];
+    const section = sectionsOf(frame.topic, p)[0];
     // Words of the current topic's own text ("零钱通" in its conditions) keep the turn on it.
     const staysOnTopic = !!section && section.overlap >= dialogue.sectionKeepsTopic;
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= dialogue.switchInConversation && !isElliptical(p) && !staysOnTopic) {
@@ -346,7 +356,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** The current topic again: the facet asked, else the section the words point at, else the topic's answer. */
   function followupOrAnswer(frame: Frame, p: Parse, facet: Facet | null): Action {
     if (facet) return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
-    const section = sections.rank(frame.topic, p.terms.terms)[0];
+    const section = sectionsOf(frame.topic, p)[0];
     if (section && section.score >= dialogue.sectionAbove) return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     return answerAction(frame.topic, null, 1, [], { ...frame.entities, ...entityMap(p.entities) });
   }

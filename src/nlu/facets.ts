@@ -26,6 +26,8 @@ export interface FacetHit {
 export interface FacetDetector {
   /** The facet phrase that covers the most of the message, or null. */
   detect(normalized: string): FacetHit | null;
+  /** The same for terms already made (character and Latin terms of the message). */
+  detectTerms(terms: readonly string[]): FacetHit | null;
 }
 
 /** A single character (one code point) weighs half a bigram or word. */
@@ -47,9 +49,11 @@ export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage
 
   return {
     detect(normalized) {
-      if (!normalized) return null;
+      return normalized ? this.detectTerms(features(normalized)) : null;
+    },
+    detectTerms(terms) {
       const touched: number[] = [];
-      for (const t of new Set(features(normalized))) {
+      for (const t of new Set(terms)) {
         for (const i of postings.get(t) ?? []) {
           if (found[i] === 0) touched.push(i);
           found[i]! += tokenWeight(t);

@@ -134,7 +134,8 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       const full = finish(a.normalized);
       const text = full.length <= matching.maxChars ? full : [...full].slice(0, matching.maxChars).join('');
       const { terms, tokens, entities } = termsOf(text);
-      const hit = text ? facets.detect(text) : null;
+      // The facet phrases are made of character terms: the message's own, made once above.
+      const hit = text ? facets.detectTerms(terms.terms) : null;
       return {
         text,
         traditional: a.traditional,
