@@ -73,6 +73,19 @@ export const envSchema = z
     WECHAT_PATH: z.string().trim().regex(/^\/[\w\-/]*$/, 'must be a path such as /wechat').default('/wechat'),
     /** Another WeChat API server (a stub in tests). */
     WECHAT_API_ROOT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /** Curators' question log (src/curation/question-log.ts): off unless `on`. */
+    QUESTION_LOG: z
+      .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no', ''])
+      .optional()
+      .transform((v) => v === 'on' || v === 'true' || v === '1' || v === 'yes'),
+    /** Folder of the log's daily files (without REDIS_URL). */
+    QUESTION_LOG_DIR: z.string().trim().min(1).default('./question-log'),
+    /** Days an entry of the question log is kept. */
+    QUESTION_LOG_DAYS: z.coerce.number().int().min(1).max(366).default(30),
+    /** An answer with a confidence under this is logged for review too. */
+    QUESTION_LOG_BELOW: z.coerce.number().min(0).max(1).default(0.5),
+    /** Reload intents/ and content/ when a file there changes (SIGHUP always reloads). */
+    CONTENT_WATCH: flag,
     /** pino level for logs (written to stderr). */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

@@ -175,7 +175,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const route = (best: Candidate, hits: Parse['entities']) =>
     routeFor(nlu.lexicon, best, hits, { offTopicAbove: dialogue.routeUnlessOffTopicAbove, topicAbove: dialogue.routeUnlessTopicAbove }, OUT_OF_SCOPE);
   /** "那微信的呢", "换成抖音呢", "只关零钱通行不行": a linking word or a trailing 呢 on a short fragment. */
-  const isElliptical = (p: Parse) => (p.cues.linking || p.cues.trailingNe) && [...p.text.replace(/\s/g, '')].length <= dialogue.ellipsisMaxChars;
+  const isElliptical = (p: Parse) =>
+    (p.cues.linking || p.cues.trailingNe) && !p.cues.anaphora && [...p.text.replace(/\s/g, '')].length <= dialogue.ellipsisMaxChars;
 
   function respond(previous: unknown, input: Input, now = Date.now()): RespondResult {
     const stored = previous ? migrate(previous) : undefined;
@@ -280,7 +281,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
   function inConversation(p: Parse, whole: Ranked, frame: Frame): Action {
     // The live topic is the likelier reading of an unclear turn (a context, as in Dialogflow).
-    const ranked = withContext(whole, frame.topic);
+    const boost = dialogue.contextBoost;
+    const ranked = withContext(whole, frame.topic, boost);
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
     const refusal = best.label !== best.topic && !isOutOfScope(best);
@@ -289,7 +291,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
     const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
-    const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic) : ranked;
+    const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic, boost) : ranked;
     const section = sectionsOf(frame.topic, p)[0];
     // Words of the current topic's own text ("零钱通" in its conditions) keep the turn on it.
     const staysOnTopic = !!section && section.overlap >= dialogue.sectionKeepsTopic;
@@ -316,8 +318,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !offTopic) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     }
-    // 5. Another topic, named less strongly: answered as a first question would be.
-    if (anotherTopic) return firstQuestion(p, ranked, initialState());
+    // 5. Another topic, named less strongly: answered as a first question would be (not when the
+    //    turn points back at the live topic: then ask which part of it).
+    if (anotherTopic && !p.cues.anaphora) return firstQuestion(p, ranked, initialState());
     if (best.topic.startsWith('meta.') && !isOutOfScope(best)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     // 6. Clearly something else: the fallback. Otherwise ask which part of the topic they mean.
     if (offTopic) return { do: 'fallback', confidence: best.score };
@@ -325,8 +328,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
 
   /** The ranking with the live topic's score raised by the context boost. */
-  function withContext(ranked: Ranked, topic: string): Ranked {
-    return ranked.map((c) => (c.topic === topic ? { ...c, score: Math.min(1, c.score + dialogue.contextBoost) } : c)).sort((a, b) => b.score - a.score);
+  function withContext(ranked: Ranked, topic: string, boost: number): Ranked {
+    return ranked.map((c) => (c.topic === topic ? { ...c, score: Math.min(1, c.score + boost) } : c)).sort((a, b) => b.score - a.score);
   }
 
   /** "那微信的呢": rank the frame's entities with this turn's in their place. */

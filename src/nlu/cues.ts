@@ -16,6 +16,8 @@ export interface Cues {
   reject: boolean;
   /** A correction with content ("不对,我是说换成我妈的身份证"): the corrected part, else null. */
   correction: string | null;
+  /** Points back at what was just said (这样, 那个号, 他, it): read against the live topic. */
+  anaphora: boolean;
 }
 
 const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|换成|改成|如果是|要是|假如是|如果换成|what about|and if|how about)\s*/u;
@@ -29,6 +31,8 @@ const CORRECTION_RE = new RegExp(`^(?:(?:${CORRECTION_HEAD})+(?:\\s+|(?=${CORREC
 const NOT_X_BUT_Y_RE = new RegExp(`^不是(?!本人|我本人|自己)(.{1,14}?)\\s*(?:${CORRECTION_TAIL}|而是|是)\\s*(.+)$`, 'u');
 /** Inside a correction, the part after its last "我是说…" is what is meant. */
 const LAST_TAIL_RE = new RegExp(`(?:^|\\s)(?:${CORRECTION_TAIL})\\s*([^\\s].*)$`, 'u');
+
+const ANAPHORA_RE = /这样|这么做|这个|那个|这些|那些|这种|那种|那边|这边|[他她它]|\b(?:it|that|this|they|them|he|she|his|her)\b/u;
 
 /**
  * `clean` is the message after NFKC, Simplified conversion, lower case and
@@ -55,6 +59,7 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     linking: !!linking && !NOT_LINKING_RE.test(text),
     linkingWord: linking && !NOT_LINKING_RE.test(text) ? linking[0].trim() : '',
     trailingNe: /呢\s*$/.test(text),
+    anaphora: ANAPHORA_RE.test(text),
     reject,
     correction,
   };

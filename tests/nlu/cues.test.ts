@@ -23,6 +23,13 @@ describe('readCues', () => {
     expect(cues('no i mean delete the account').correction).toBe('delete the account');
   });
 
+  it('notices a turn that points back at what was said', () => {
+    expect(cues('那这样会影响我的实名吗').anaphora).toBe(true);
+    expect(cues('他那个号还能用吗').anaphora).toBe(true);
+    expect(cues('where do i upload it').anaphora).toBe(true);
+    expect(cues('那微信的呢').anaphora).toBe(false);
+  });
+
   it('does not read 不是 inside a question as a correction', () => {
     expect(cues('不是本人的身份证怎么办').correction).toBeNull();
     expect(cues('是不是要先注销').correction).toBeNull();
