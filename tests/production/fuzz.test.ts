@@ -41,7 +41,7 @@ function randomText(next: () => number): string {
   return Array.from({ length: 1 + Math.floor(next() * 8) }, () => PIECES[Math.floor(next() * PIECES.length)]).join('');
 }
 
-const ALLOWED_TAG = /<\/?(?:b|i|code)>|<a href="[^"<>]*">|<\/a>/g;
+const ALLOWED_TAG = /<\/?(?:b|i|code)>|<a href="[^"<>]*">|<\/a>|<blockquote expandable>|<\/blockquote>/g;
 
 describe('fuzz: engine.respond', () => {
   it('survives 100,000 random and adversarial texts, with every reply safe to render', () => {
