@@ -293,8 +293,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
     const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic, boost) : ranked;
     const section = sectionsOf(frame.topic, p)[0];
-    // Words of the current topic's own text ("零钱通" in its conditions) keep the turn on it.
-    const staysOnTopic = !!section && section.overlap >= dialogue.sectionKeepsTopic;
+    // Words the current topic's own text explains ("零钱通" in its conditions), better than the
+    // other topic's text does, keep the turn on it.
+    const bestOverlap = (topic: string) => Math.max(0, ...sections.rank(topic, p.terms.terms).map((h) => h.overlap));
+    const staysOnTopic =
+      !!section &&
+      section.overlap >= dialogue.sectionKeepsTopic &&
+      (!isTopic(named[0]?.topic) || named[0]!.topic === frame.topic || section.overlap > bestOverlap(named[0]!.topic));
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= dialogue.switchInConversation && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
