@@ -280,8 +280,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
 
   function inConversation(p: Parse, whole: Ranked, frame: Frame): Action {
-    // The live topic is the likelier reading of an unclear turn (a context, as in Dialogflow).
-    const boost = dialogue.contextBoost;
+    // The live topic is the likelier reading of an unclear turn (a context, as in Dialogflow) --
+    // unless the topic was reached by a route that this turn undoes ("微博号怎么注销", then a
+    // question that names WeChat).
+    const leavesRoute = routeOf(nlu.lexicon, frame.entities) === frame.topic && namesUnroutedValue(p, frame);
+    const boost = leavesRoute ? 0 : dialogue.contextBoost;
     const ranked = withContext(whole, frame.topic, boost);
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
@@ -297,6 +300,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // other topic's text does, keep the turn on it.
     const bestOverlap = (topic: string) => Math.max(0, ...sections.rank(topic, p.terms.terms).map((h) => h.overlap));
     const staysOnTopic =
+      !leavesRoute &&
       !!section &&
       section.overlap >= dialogue.sectionKeepsTopic &&
       (!isTopic(named[0]?.topic) || named[0]!.topic === frame.topic || section.overlap > bestOverlap(named[0]!.topic));
@@ -330,6 +334,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 6. Clearly something else: the fallback. Otherwise ask which part of the topic they mean.
     if (offTopic) return { do: 'fallback', confidence: best.score };
     return { do: 'which-part', topic: frame.topic };
+  }
+
+  /** The turn names, for a type the frame has, a value without a route (WeChat after Weibo). */
+  function namesUnroutedValue(p: Parse, frame: Frame): boolean {
+    return p.entities.some((h) => h.type in frame.entities && frame.entities[h.type] !== h.value && !nlu.lexicon.entry(h.type, h.value)?.route);
   }
 
   /** The ranking with the live topic's score raised by the context boost. */
