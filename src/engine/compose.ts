@@ -129,10 +129,11 @@ export function createComposer(kb: KnowledgeBase): Composer {
         facet: null,
         confidence: 0,
         blocks: [{ type: 'paragraph', text: fill(kb.ui.which_part, { topic: topic.name }) }],
+        // Every section (a few more buttons than an answer has: they are the whole choice here), then the way out.
         suggestions: [
-          ...order.map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: topic.id, facet: f })),
+          ...order.slice(0, dialogue.maxSuggestions + 2).map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: topic.id, facet: f })),
           ...(kb.smalltalk.some((s) => s.id === 'meta.help') ? [{ label: kb.ui.ask_else, kind: 'topic' as const, topic: 'meta.help', facet: null }] : []),
-        ].slice(0, dialogue.maxSuggestions + 1),
+        ],
         sources: [],
       };
     },
