@@ -11,6 +11,7 @@ import { runTerminalChat } from './adapters/terminal/chat.js';
 import { createLogger, describeError, type Logger } from './log.js';
 import { createHttpServer, type HttpServer, type Route } from './server/http.js';
 import { createSharedState, type SharedState } from './server/state.js';
+import { createCuration, type Curation } from './curation/runtime.js';
 
 /** One channel of this process. */
 interface Channel {
@@ -30,22 +31,22 @@ const { env, engine } = boot();
 const secrets = [env.TELEGRAM_BOT_TOKEN, env.WEBHOOK_SECRET, env.WECHAT_TOKEN, env.WECHAT_ENCODING_AES_KEY, env.WECHAT_APPSECRET];
 
 /** The configured channels, in start order. A new channel is one more entry here. */
-async function createChannels(state: SharedState, logger: Logger): Promise<Channel[]> {
+async function createChannels(state: SharedState, curation: Curation, logger: Logger): Promise<Channel[]> {
   const channels: Channel[] = [];
   if (env.TELEGRAM_BOT_TOKEN) {
     const { createTelegramChannel } = await import('./adapters/telegram/run.js');
-    const telegram = await createTelegramChannel(env, engine, state, logger);
+    const telegram = await createTelegramChannel(env, curation.channel('telegram'), state, logger);
     channels.push({ name: 'Telegram bot', routes: telegram.routes, start: telegram.start, close: telegram.close });
   }
   if (env.WECHAT_TOKEN) {
     const { createWechatChannel } = await import('./adapters/wechat/channel.js');
     const { store, redis, metrics } = state;
-    const wechat = createWechatChannel({ env, engine, store, ...(redis ? { redis } : {}), logger, registry: metrics.registry });
+    const wechat = createWechatChannel({ env, engine: curation.channel('wechat'), store, ...(redis ? { redis } : {}), logger, registry: metrics.registry });
     channels.push({ name: 'WeChat Official Account', routes: [wechat.route], close: wechat.close });
   }
   if (env.WEB_PORT) {
     const { createWebChannel, webChannelOptions } = await import('./adapters/web/channel.js');
-    const web = createWebChannel(webChannelOptions(env, engine, state, logger));
+    const web = createWebChannel(webChannelOptions(env, curation.channel('web'), state, logger));
     const served = env.WEB_PORT === env.PORT ? { routes: web.routes } : { ownServer: { port: env.WEB_PORT, routes: web.routes } };
     channels.push({ name: 'web chat', ...served, close: web.close });
   }
@@ -56,6 +57,7 @@ async function runChannels(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   const servers: HttpServer[] = [];
   let state: SharedState | undefined;
+  let curation: Curation | undefined;
   let channels: Channel[] = [];
   let starting = 'the channels';
   const serve = async (routes: Route[], port: number) => {
@@ -66,7 +68,9 @@ async function runChannels(): Promise<void> {
   };
   try {
     state = await createSharedState(env, engine, logger);
-    channels = await createChannels(state, logger);
+    // One engine handle for every channel: SIGHUP (and CONTENT_WATCH) reload the content into it.
+    curation = createCuration({ env, engine, logger, registry: state.metrics.registry, ...(state.redis ? { redis: state.redis } : {}), reload: true });
+    channels = await createChannels(state, curation, logger);
     const onPort = channels.flatMap((c) => c.routes ?? []);
     if (onPort.length) await serve(onPort, env.PORT);
     for (const c of channels) if (c.ownServer) await serve(c.ownServer.routes, c.ownServer.port);
@@ -89,6 +93,7 @@ async function runChannels(): Promise<void> {
     logger.info({ event: 'stopping', reason: signal }, 'stopping');
     // Stop taking requests and updates, finish the ones in flight, then let go of Redis; exit 0.
     Promise.all([...servers.map((s) => s.close()), ...channels.map((c) => c.close())])
+      .then(() => curation?.close())
       .then(() => state?.close())
       .then(
         () => process.exit(0),
@@ -102,9 +107,13 @@ async function runChannels(): Promise<void> {
 if (env.TELEGRAM_BOT_TOKEN || env.WECHAT_TOKEN || env.WEB_PORT) {
   await runChannels();
 } else {
-  await runTerminalChat(engine, {
+  // JSON logs would interleave with the chat: only warnings and errors (a failed reload) go to stderr.
+  const logger = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
+  const curation = createCuration({ env, engine, logger, reload: true });
+  await runTerminalChat(curation.channel('terminal'), {
     input: process.stdin,
     output: process.stdout,
     interactive: Boolean(process.stdin.isTTY),
   });
+  await curation.close();
 }

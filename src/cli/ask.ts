@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { boot } from '../boot.js';
 import { renderText } from '../render/text.js';
 import type { Session } from '../engine/types.js';
+import { connectLogRedis, createCuration } from '../curation/runtime.js';
+import { createLogger } from '../log.js';
 
 // Piped into `head` and closed early: stop quietly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
@@ -36,7 +38,17 @@ if (args.values.help) {
   process.exit(0);
 }
 
-const { engine } = boot();
+const booted = boot();
+// With QUESTION_LOG=on, questions asked here are logged for `npm run review` like any channel's.
+const logger = createLogger(booted.env.LOG_LEVEL === 'info' ? 'warn' : booted.env.LOG_LEVEL);
+const redis = booted.env.QUESTION_LOG
+  ? await connectLogRedis(booted.env, logger).catch((err: Error) => {
+      process.stderr.write(`realname-helper: ${err.message}\n`);
+      process.exit(1);
+    })
+  : undefined;
+const curation = createCuration({ env: booted.env, engine: booted.engine, logger, ...(redis ? { redis } : {}) });
+const engine = curation.channel('ask');
 
 if (args.values.json) {
   let session: Session | null = null;
@@ -65,3 +77,5 @@ if (args.values.json) {
   }
   process.stdout.write(renderText(engine.respond(null, question).reply) + '\n');
 }
+await curation.close();
+await redis?.close();

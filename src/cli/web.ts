@@ -9,6 +9,7 @@ import { createLogger, describeError } from '../log.js';
 import { createHttpServer } from '../server/http.js';
 import { createSharedState } from '../server/state.js';
 import { createWebChannel, webChannelOptions } from '../adapters/web/channel.js';
+import { createCuration } from '../curation/runtime.js';
 
 export const DEFAULT_WEB_PORT = 3000;
 
@@ -18,7 +19,9 @@ const port = process.env.PORT ? env.PORT : DEFAULT_WEB_PORT;
 const host = process.env.HOST ? env.HOST : '127.0.0.1';
 const logger = createLogger(env.LOG_LEVEL);
 const state = await createSharedState(env, engine, logger);
-const web = createWebChannel(webChannelOptions(env, engine, state, logger));
+// SIGHUP (and CONTENT_WATCH) reload the content; QUESTION_LOG=on logs what could not be answered.
+const curation = createCuration({ env, engine, logger, registry: state.metrics.registry, ...(state.redis ? { redis: state.redis } : {}), reload: true });
+const web = createWebChannel(webChannelOptions(env, curation.channel('web'), state, logger));
 const server = createHttpServer({ routes: web.routes, logger, metrics: state.metrics.registry });
 try {
   await server.listen(port, host);
@@ -38,6 +41,7 @@ const stop = (signal: NodeJS.Signals) => {
   stopping = true;
   logger.info({ event: 'stopping', reason: signal }, 'stopping');
   Promise.all([server.close(), web.close()])
+    .then(() => curation.close())
     .then(() => state.close())
     .then(
       () => process.exit(0),

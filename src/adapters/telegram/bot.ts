@@ -13,6 +13,8 @@ import { describeError, hashId, logHashKeyed, type Logger } from '../../log.js';
 import { decodeCallback, replyKeyboard } from './keyboard.js';
 import type { FloodGate, UpdateDedup } from '../../session/guards.js';
 import type { Metrics } from '../../metrics.js';
+import { recordFeedback } from '../../curation/engine-handle.js';
+import { Counter } from 'prom-client';
 
 /** The update types the bot asks Telegram for. */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'inline_query'] as const;
@@ -68,6 +70,7 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
   });
   if (options.botInfo) bot.botInfo = options.botInfo;
   const queue = new KeyedQueue();
+  const feedbackCounter = metrics ? feedbackTotal(metrics) : undefined;
   const ttlMinutes = Math.round(engine.contextTtlMs / 60_000);
 
   // Sending: honour 429 retry_after, back off on network errors and 5xx, then give up (logged).
@@ -247,7 +250,10 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
     }
     if (action.type === 'feedback') {
       logger.info({ event: 'feedback', topic: action.topic, useful: action.useful }, 'feedback');
+      // Counted by topic only (as the web chat does); a 👎 on the last answer logs its question when the log is on.
+      feedbackCounter?.inc({ channel: 'telegram', topic: action.topic, useful: String(action.useful) });
       await ctx.answerCbQuery(TEXTS.feedbackThanks);
+      if (ctx.chat) recordFeedback(engine, await store.get(keyOf(ctx.chat.id, ctx.from?.id)), action.topic, action.useful);
       return;
     }
     // Answer the callback first (it stops the spinner), then reply in the same context.
@@ -279,6 +285,15 @@ export function createTelegramBot(options: TelegramBotOptions): Telegraf {
   });
 
   return bot;
+}
+
+/** bot_feedback_total, shared with the web chat's (whichever channel registers it first). */
+function feedbackTotal(metrics: Metrics): Counter<'channel' | 'topic' | 'useful'> {
+  const name = 'bot_feedback_total';
+  return ((metrics.registry.getSingleMetric(name) as Counter<'channel' | 'topic' | 'useful'> | undefined) ??
+    new Counter({ name, help: 'Feedback (👍 useful=true, 👎 useful=false) by channel and topic', labelNames: ['channel', 'topic', 'useful'], registers: [metrics.registry] })) as Counter<
+    'channel' | 'topic' | 'useful'
+  >;
 }
 
 /** Up to 3 shareable answers for an inline query ("@bot 注销"). */

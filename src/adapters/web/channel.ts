@@ -21,6 +21,7 @@ import { MemoryFloodGate, type FloodGate, type FloodOptions } from '../../sessio
 import { KeyedQueue } from '../../session/keyed-queue.js';
 import type { SessionStore } from '../../session/store.js';
 import { loadAssets, type Asset } from './assets.js';
+import { recordFeedback } from '../../curation/engine-handle.js';
 
 /** Largest /api body accepted; a question is far shorter. */
 export const MAX_API_BODY_BYTES = 8 * 1024;
@@ -304,6 +305,8 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       }
       // Counted by topic only: no session, no text.
       counters?.feedback.inc({ channel: 'web', topic: b.topic, useful: String(b.useful) });
+      // With the question log on, a 👎 on the last answer logs its question (redacted, no session).
+      recordFeedback(engine, await store.get(admitted.key), b.topic, b.useful);
       logger.info({ event: 'feedback', channel: 'web', topic: b.topic, useful: b.useful }, 'feedback');
       res.writeHead(204, { 'cache-control': 'no-store', 'set-cookie': cookieHeader(req, admitted.id) }).end();
     },
