@@ -208,7 +208,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
   /** Turns a parse into an Action. Reads the state, never writes it. */
   function decide(p: Parse, state: DialogueState): { action: Action; candidates: Ranked } {
-    if (!p.text) return { action: { do: state.frame ? 'which-part' : 'fallback', topic: state.frame?.topic ?? '', confidence: 0 } as Action, candidates: [] };
+    const live = state.frame && isTopic(state.frame.topic) ? state.frame.topic : null;
+    if (!p.text) return { action: live ? { do: 'which-part', topic: live } : { do: 'fallback', confidence: 0 }, candidates: [] };
 
     // 1. A choice among the offered candidates: "2", "第二个", or a candidate's name.
     if (state.offer.length) {

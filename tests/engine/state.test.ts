@@ -32,6 +32,11 @@ describe('dialogue state', () => {
     expect(r.session.v).toBe(2);
   });
 
+  it('survives a stored topic that no longer exists (content edited since), whatever the turn', () => {
+    const stale = { ...initialState(), frame: { topic: 'gone.topic', facet: null, entities: {} }, lastTurnAt: 1 };
+    for (const text of ['？', '', '要多久', '那微信的呢', '不是这个']) expect(() => realEngine().respond(stale, text, 2)).not.toThrow();
+  });
+
   it('never stores the message text', () => {
     const text = '我的微信号作废了怎么办呀特别的句子';
     const { session } = realEngine().respond(null, text, 1);
