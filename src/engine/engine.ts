@@ -247,7 +247,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function firstQuestion(p: Parse, ranked: Ranked, state: DialogueState): Action {
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
-    const refusal = best.label !== best.topic && !isOutOfScope(best);
+    const refusal = best.label !== best.topic && best.score >= dialogue.refusalAbove;
     if (!refusal) {
       const routed = route(best, p.entities);
       if (isTopic(routed)) return answerAction(routed, facet, Math.max(best.score, matching.switchTopicAbove), ranked, entityMap(p.entities));
@@ -289,7 +289,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const ranked = withContext(whole, frame.topic, boost);
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
-    const refusal = best.label !== best.topic && !isOutOfScope(best);
+    const refusal = best.label !== best.topic && best.score >= dialogue.refusalAbove;
     if (refusal) return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), true);
 
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.

@@ -85,6 +85,8 @@ export const dialogue = {
   routeUnlessOffTopicAbove: 0.4,
   /** ... or another topic does (the route's own topic included: then it is the same answer). */
   routeUnlessTopicAbove: 0.9,
+  /** A request to evade real-name is refused when it scores at least this; weaker, the topic is answered plainly. */
+  refusalAbove: 0.35,
   /** A correction ("不对,我是说…") multiplies the rejected topic's score by this. */
   correctionPenalty: 0.5,
   /** Inside a conversation, the fallback only when off-topic scores at least this ... */
