@@ -350,7 +350,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** "那微信的呢": rank the frame's entities with this turn's in their place. */
   function resolveEllipsis(p: Parse, frame: Frame, correcting: boolean): Action | null {
     // The linking word itself ("换成") is no content: it does not replace the frame's action.
-    const cue = p.cues.linkingWord && p.text.startsWith(p.cues.linkingWord) ? p.cues.linkingWord.length : 0;
+    // (Normalising drops a leading 那, so "那换成" may stand as "换成" at the start of the text.)
+    const word = [p.cues.linkingWord, p.cues.linkingWord.replace(/^那(?:么)?/, '')].find((w) => w && p.text.startsWith(w)) ?? '';
+    const cue = word.length;
     const entities = fillFrame(frame, p.entities.filter((e) => e.start >= cue));
     const routed = routeOf(nlu.lexicon, entities);
     const facet = (p.facet?.facet ?? null) as Facet | null;

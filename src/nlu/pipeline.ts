@@ -20,6 +20,8 @@ import { matching } from './config.js';
 
 const HAN_WORD_RE = /^\p{Script=Han}{2,}$/u;
 const HAN_CHAR_RE = /^\p{Script=Han}$/u;
+/** Question words a facet phrase may hold around a verb ("怎么撤销", "能撤销吗"). */
+const FACET_FILLER = new Set([...'怎么能可以吗呢要如何该']);
 
 export interface Parse {
   /** The text as matched: normalised, synonyms canonical, pinyin rewritten, fillers out. */
@@ -135,7 +137,15 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       const text = full.length <= matching.maxChars ? full : [...full].slice(0, matching.maxChars).join('');
       const { terms, tokens, entities } = termsOf(text);
       // The facet phrases are made of character terms: the message's own, made once above.
-      const hit = text ? facets.detectTerms(terms.terms) : null;
+      const found = text ? facets.detectTerms(terms.terms) : null;
+      const mask = found ? maskOf(text, found.phrase) : null;
+      // A "facet phrase" that is the question's own verb ("怎么撤销" in 「微信的身份绑定怎么撤销」: an
+      // action of the lexicon, in a question that names its object) asks no facet.
+      const verbOnly =
+        !!mask &&
+        entities.some((e) => !e.nested && e.type !== 'action') &&
+        [...mask.keys()].every((i) => !mask[i] || /\s/.test(text[i]!) || FACET_FILLER.has(text[i]!) || entities.some((e) => !e.nested && e.type === 'action' && i >= e.start && i < e.end));
+      const hit = found && !verbOnly ? found : null;
       return {
         text,
         traditional: a.traditional,
@@ -144,7 +154,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
         tokens,
         entities,
         terms,
-        facet: hit ? { ...hit, mask: maskOf(text, hit.phrase) } : null,
+        facet: hit && mask ? { ...hit, mask } : null,
       };
     },
     withoutFacet: (p) => (p.facet ? unmasked(p.terms, p.facet.mask) : p.terms.terms),

@@ -135,6 +135,18 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
   });
 
+  it('does not read the linking word 换成 as the new action: 抖音 -> "那换成微信呢" keeps "remove"', () => {
+    const [, second] = converse('抖音的实名怎么解除', '那换成微信呢');
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+  });
+
+  it('does not take a question\'s own verb for a facet ("…怎么撤销" names its object)', () => {
+    const { reply } = engine.respond(null, '微信的身份绑定怎么撤销', T0);
+    expect(reply).toMatchObject({ kind: 'answer', topic: 'realname.remove', facet: null });
+    const [, undo] = converse('注销微信账号', '能撤销吗');
+    expect(undo!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'undo' });
+  });
+
   it('takes a correction, pushing the rejected topic down', () => {
     const [, second] = converse('微信实名怎么解除', '不对,我是说想换成我爸的身份证');
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
