@@ -235,16 +235,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         const action = resolveEllipsis(elliptical, frame, true);
         if (action) return { action, candidates: ranked };
       }
-      return { action: firstQuestion(corrected, ranked, state), candidates: ranked };
+      return { action: firstQuestion(corrected, ranked), candidates: ranked };
     }
 
     const ranked = rank(p.terms.terms, p.text);
-    if (!frame) return { action: firstQuestion(p, ranked, state), candidates: ranked };
+    if (!frame) return { action: firstQuestion(p, ranked), candidates: ranked };
     return { action: inConversation(p, ranked, frame), candidates: ranked };
   }
 
   /** A question with no topic live (or one that names its own). */
-  function firstQuestion(p: Parse, ranked: Ranked, state: DialogueState): Action {
+  function firstQuestion(p: Parse, ranked: Ranked): Action {
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
     const refusal = best.label !== best.topic && best.score >= dialogue.refusalAbove;
@@ -265,7 +265,6 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (!isTopic(best.topic)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     const close = tooClose(ranked);
     if (close.length > 1 && !refusal) return { do: 'clarify', candidates: close };
-    void state;
     return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);
   }
 
@@ -330,7 +329,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     // 5. Another topic, named less strongly: answered as a first question would be (not when the
     //    turn points back at the live topic: then ask which part of it).
-    if (anotherTopic && !p.cues.anaphora) return firstQuestion(p, ranked, initialState());
+    if (anotherTopic && !p.cues.anaphora) return firstQuestion(p, ranked);
     if (best.topic.startsWith('meta.') && !isOutOfScope(best)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     // 6. Clearly something else: the fallback. Otherwise ask which part of the topic they mean.
     if (offTopic) return { do: 'fallback', confidence: best.score };
