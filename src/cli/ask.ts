@@ -4,8 +4,8 @@
  * Only the answers go to stdout.
  */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { boot } from '../boot.js';
+import { parseCli } from './args.js';
 import { renderText } from '../render/text.js';
 import type { Session } from '../engine/types.js';
 import { connectLogRedis, createCuration } from '../curation/runtime.js';
@@ -19,24 +19,14 @@ const USAGE = `usage:
   npm run --silent ask -- --json < questions.txt       one JSON line per input line (each a new conversation)
   npm run --silent ask -- --json --conversation < f    the lines are turns of one conversation`;
 
-let args;
-try {
-  args = parseArgs({
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      conversation: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-} catch (err) {
-  process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-  process.exit(2);
-}
-if (args.values.help) {
-  process.stdout.write(USAGE + '\n');
-  process.exit(0);
-}
+const args = parseCli(
+  USAGE,
+  {
+    json: { type: 'boolean', default: false },
+    conversation: { type: 'boolean', default: false },
+  },
+  true,
+);
 
 const booted = boot();
 // With QUESTION_LOG=on, questions asked here are logged for `npm run review` like any channel's.

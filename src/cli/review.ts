@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from './args.js';
 import { loadDotEnv } from '../boot.js';
 import { ConfigError, loadEnv } from '../config/env.js';
 import { ContentError, loadContent, PROJECT_ROOT } from '../content/load.js';
@@ -37,28 +37,18 @@ const fail = (message: string, code = 1): never => {
   process.exit(code);
 };
 
-let args;
-try {
-  args = parseArgs({
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      accept: { type: 'string' },
-      ignore: { type: 'string' },
-      out: { type: 'string' },
-      root: { type: 'string' },
-      threshold: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-} catch (err) {
-  fail(`${(err as Error).message}\n${USAGE}`, 2);
-}
-const { values, positionals } = args!;
-if (values.help) {
-  process.stdout.write(USAGE + '\n');
-  process.exit(0);
-}
+const { values, positionals } = parseCli(
+  USAGE,
+  {
+    json: { type: 'boolean', default: false },
+    accept: { type: 'string' },
+    ignore: { type: 'string' },
+    out: { type: 'string' },
+    root: { type: 'string' },
+    threshold: { type: 'string' },
+  },
+  true,
+);
 if (values.accept && positionals.length !== 1) fail(`--accept needs a group and a topic: --accept <group> <topic>\n${USAGE}`, 2);
 if (!values.accept && positionals.length) fail(`unexpected argument ${positionals[0]}\n${USAGE}`, 2);
 const threshold = values.threshold === undefined ? GROUP_THRESHOLD : Number(values.threshold);

@@ -4,8 +4,8 @@
  * set). Needs WECHAT_APPID and WECHAT_APPSECRET. `--dry-run` prints the menu
  * without calling WeChat. Errors are one line on stderr, exit code 1.
  */
-import { parseArgs } from 'node:util';
 import { boot } from '../boot.js';
+import { parseCli } from './args.js';
 import { scrub } from '../log.js';
 import { buildMenu, DEFAULT_API_ROOT, WechatApi, WechatApiError, type Menu } from '../adapters/wechat/menu.js';
 
@@ -13,17 +13,7 @@ const USAGE = `usage:
   npm run wechat:menu               create the menu (needs WECHAT_APPID and WECHAT_APPSECRET)
   npm run wechat:menu -- --dry-run  print the menu as JSON, call nothing`;
 
-let args;
-try {
-  args = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
-} catch (err) {
-  process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-  process.exit(2);
-}
-if (args.values.help) {
-  process.stdout.write(USAGE + '\n');
-  process.exit(0);
-}
+const args = parseCli(USAGE, { 'dry-run': { type: 'boolean', default: false } });
 
 const { env, engine } = boot();
 const menu = buildMenu(engine, env.WEB_URL ? { webUrl: env.WEB_URL } : {});

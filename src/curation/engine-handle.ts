@@ -45,53 +45,62 @@ export function pruneState(state: unknown, engine: Engine): unknown {
   return { ...s, ...(frameGone ? { frame: null, shown: [] } : {}), offer, alternatives };
 }
 
+/** An Engine whose every member reads `target()` at the time of the call, with its own `respond`. */
+function forwardTo(target: () => Engine, respond: Engine['respond']): Engine {
+  return {
+    respond,
+    welcome: () => target().welcome(),
+    topicsMenu: () => target().topicsMenu(),
+    get topics() {
+      return target().topics;
+    },
+    knows: (id) => target().knows(id),
+    get contextTtlMs() {
+      return target().contextTtlMs;
+    },
+    get matcher() {
+      return target().matcher;
+    },
+    get nlu() {
+      return target().nlu;
+    },
+    get sections() {
+      return target().sections;
+    },
+  };
+}
+
 /** A handle over `initial`; swap() replaces the engine for every later turn. */
 export function createEngineHandle(initial: Engine): EngineHandle {
   let current = initial;
   let generation = 0;
-  return {
-    get current() {
-      return current;
-    },
-    get generation() {
-      return generation;
-    },
-    swap(next) {
-      current = next;
-      generation++;
-    },
-    respond(state, input, now) {
-      const engine = current;
+  const engine = forwardTo(
+    () => current,
+    (state, input, now) => {
+      const serving = current;
       // Before any reload every topic in a state is known: skip the extra validation.
-      return engine.respond(generation ? pruneState(state, engine) : state, input, now);
+      return serving.respond(generation ? pruneState(state, serving) : state, input, now);
     },
-    welcome: () => current.welcome(),
-    topicsMenu: () => current.topicsMenu(),
-    get topics() {
-      return current.topics;
+  );
+  return Object.defineProperties(engine, {
+    current: { get: () => current },
+    generation: { get: () => generation },
+    swap: {
+      value: (next: Engine) => {
+        current = next;
+        generation++;
+      },
     },
-    knows: (id) => current.knows(id),
-    get contextTtlMs() {
-      return current.contextTtlMs;
-    },
-    get matcher() {
-      return current.matcher;
-    },
-    get nlu() {
-      return current.nlu;
-    },
-    get sections() {
-      return current.sections;
-    },
-  };
+  }) as EngineHandle;
 }
 
 const recorders = new WeakMap<Engine, { channel: string; recorder: TurnRecorder }>();
 
 /** `engine` as `channel` sees it: every turn is reported to `recorder`, which never breaks a reply. */
 export function channelEngine(engine: Engine, channel: string, recorder: TurnRecorder, onError: (err: unknown) => void = () => {}): Engine {
-  const view: Engine = {
-    respond(state: unknown, input: Input, now?: number): RespondResult {
+  const view = forwardTo(
+    () => engine,
+    (state: unknown, input: Input, now?: number): RespondResult => {
       const result = engine.respond(state, input, now);
       try {
         recorder.turn(channel, state, input, result);
@@ -100,25 +109,7 @@ export function channelEngine(engine: Engine, channel: string, recorder: TurnRec
       }
       return result;
     },
-    welcome: () => engine.welcome(),
-    topicsMenu: () => engine.topicsMenu(),
-    get topics() {
-      return engine.topics;
-    },
-    knows: (id) => engine.knows(id),
-    get contextTtlMs() {
-      return engine.contextTtlMs;
-    },
-    get matcher() {
-      return engine.matcher;
-    },
-    get nlu() {
-      return engine.nlu;
-    },
-    get sections() {
-      return engine.sections;
-    },
-  };
+  );
   recorders.set(view, { channel, recorder });
   return view;
 }
