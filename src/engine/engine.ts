@@ -268,7 +268,6 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);
   }
 
-  /** A turn while a topic is live: follow-ups first, the generic fallback never for a weak message. */
   /** The live topic's sections for this parse, computed at most once per turn. */
   const sectionMemo = new WeakMap<Parse, { topic: string; hits: ReturnType<SectionIndex['rank']> }>();
   function sectionsOf(topic: string, p: Parse) {
@@ -279,6 +278,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return hits;
   }
 
+  /** A turn while a topic is live: follow-ups first, the generic fallback never for a weak message. */
   function inConversation(p: Parse, whole: Ranked, frame: Frame): Action {
     // The live topic is the likelier reading of an unclear turn (a context, as in Dialogflow) --
     // unless the topic was reached by a route that this turn undoes ("微博号怎么注销", then a
@@ -317,7 +317,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // Small talk ("谢谢", "你是官方的吗") stays small talk.
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     // 4. A detail question: the section of the current topic it asks about, unless another topic
-    //    is named clearly, or it is plainly off-topic and shares no word with the section.
+    //    is named clearly, or the message is plainly off-topic.
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
     // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
     const offTopic =
