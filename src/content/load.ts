@@ -68,6 +68,8 @@ export interface Topic {
   related: string[];
   utterances: string[];
   refusals: string[];
+  /** Example follow-up questions per section (intents/<id>.yaml `followups:`). */
+  followups: Partial<Record<Facet, string[]>>;
   content: TopicContent;
 }
 
@@ -262,6 +264,9 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
         if (!blocks.length) problem(contentFile, `section "## ${s.heading}" is empty`, s.line);
         sections.set(s.heading as Facet, blocks);
       }
+    }
+    for (const facet of Object.keys(intents.followups) as Facet[]) {
+      if (!sections.has(facet)) problem(file, `followups: "${facet}" has no "## ${facet}" section in content/${id}.md to answer it`);
     }
     if (intents.refusals.length && !md.front.refusal) {
       problem(contentFile, 'intents list refusals, so the front matter needs a `refusal:` text');

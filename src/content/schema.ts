@@ -21,6 +21,11 @@ export const topicIntentsSchema = z.strictObject({
   related: z.array(topicId).default([]),
   utterances: z.array(utterance).min(1, 'a topic needs training utterances'),
   refusals: z.array(utterance).default([]),
+  /**
+   * Follow-up questions each section of content/<id>.md answers, asked without naming the topic
+   * ("理财通里的钱要先转出来吗" for conditions): what a curator knows people ask after the answer.
+   */
+  followups: z.partialRecord(facetSchema, z.array(utterance).min(1)).default({}),
 });
 export type TopicIntents = z.infer<typeof topicIntentsSchema>;
 
