@@ -219,6 +219,26 @@ export function lintUtterances(kb: KnowledgeBase): ContentProblem[] {
   }
   for (const s of kb.smalltalk) s.utterances.forEach((u) => add(s.id, u));
   kb.offTopic.forEach((u) => add(OUT_OF_SCOPE, u));
+  // Follow-up examples teach which section answers a question: one section each, and none of them a
+  // first question too (a line under `utterances:` of any topic).
+  const section = new Map<string, string>();
+  for (const t of kb.topics) {
+    for (const [facet, lines] of Object.entries(t.followups)) {
+      for (const text of lines ?? []) {
+        const key = normalize(text).replace(/\s+/g, '');
+        if (!key) continue;
+        const here = `${t.id} followups.${facet}`;
+        const first = section.get(key);
+        if (first !== undefined) {
+          problems.push({ file: `intents/${t.id}.yaml`, message: `follow-up "${text}" is listed ${first === here ? 'twice' : `also under ${first}`}` });
+        } else section.set(key, here);
+        const asUtterance = owner.get(key);
+        if (asUtterance !== undefined) {
+          problems.push({ file: `intents/${t.id}.yaml`, message: `follow-up "${text}" is also a training utterance of ${asUtterance}: keep it in one place` });
+        }
+      }
+    }
+  }
   return problems;
 }
 

@@ -122,13 +122,18 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const topics = new Map<string, Topic>(kb.topics.map((t) => [t.id, t]));
   const nlu = createNlu(kb);
   const matcher = createTopicMatcher(kb, nlu);
-  const sectionDocs = kb.topics.flatMap((t) => [...t.content.sections].map(([facet, blocks]) => ({ topic: t.id, facet, blocks })));
-  // Which facet a question reads like, whatever the topic: every section's sentences and the facet phrasings.
+  const sectionDocs = kb.topics.flatMap((t) =>
+    [...t.content.sections].map(([facet, blocks]) => ({ topic: t.id, facet, blocks, examples: t.followups[facet] ?? [] })),
+  );
+  // Which facet a question reads like, whatever the topic: the facet phrasings, every section's
+  // sentences and the follow-up questions curators listed for it.
   const facetMatcher = createMatcher(
     [
       ...kb.facets.flatMap((f) => f.utterances.map((u) => ({ label: f.id, text: nlu.prepare(u) }))),
       ...sectionDocs.flatMap((d) =>
-        d.blocks.flatMap((b) => blockText(b).split(/\n|。/)).map((line) => ({ label: d.facet, text: nlu.prepare(line) })).filter((e) => e.text),
+        [...d.blocks.flatMap((b) => blockText(b).split(/\n|。/)), ...d.examples]
+          .map((line) => ({ label: d.facet, text: nlu.prepare(line) }))
+          .filter((e) => e.text),
       ),
     ],
     [],

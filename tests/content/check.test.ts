@@ -1,5 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { checkContent, readingLength, ANSWER_LIMITS, HELD_OUT_LIMITS, REVIEW_AFTER_DAYS } from '../../src/content/check.js';
 import { PROJECT_ROOT } from '../../src/content/load.js';
 import { copyOfData, realKnowledge } from '../helpers.js';
@@ -51,6 +52,16 @@ describe('npm run check', () => {
     data!.edit('intents/account.delete.yaml', (t) => t.replace('utterances:', 'utterances:\n  - 怎么注销微信账号怎么弄'));
     const again = checkContent(data!.root).problems.map((p) => p.message);
     expect([...messages, ...again].some((m) => /also appears under/.test(m))).toBe(true);
+  });
+
+  it('lists a follow-up example under two sections, and one that is also a training utterance', () => {
+    const messages = messagesAfter('intents/realname.remove.yaml', (t) => {
+      const doc = parseYaml(t);
+      doc.followups = { ...doc.followups, duration: ['今天弄完明天能好吗'], steps: ['今天弄完明天能好吗', '解除实名'] };
+      return stringifyYaml(doc);
+    });
+    expect(messages).toContain('intents/realname.remove.yaml: follow-up "今天弄完明天能好吗" is listed also under realname.remove followups.duration');
+    expect(messages).toContain('intents/realname.remove.yaml: follow-up "解除实名" is also a training utterance of realname.remove: keep it in one place');
   });
 
   it('fails on a training line that, held out, clearly reads as another topic', () => {

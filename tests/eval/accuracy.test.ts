@@ -30,7 +30,7 @@ const asTrained = (text: string) => normalize(text).replace(/\s/g, '');
 const trainingTexts = () =>
   new Set(
     [
-      ...realKnowledge().topics.flatMap((t) => [...t.utterances, ...t.refusals]),
+      ...realKnowledge().topics.flatMap((t) => [...t.utterances, ...t.refusals, ...Object.values(t.followups).flat()]),
       ...realKnowledge().smalltalk.flatMap((s) => s.utterances),
       ...realKnowledge().offTopic,
     ].map(asTrained),

@@ -29,4 +29,17 @@ describe('createSectionIndex', () => {
     expect(withPrior.followUpLike(features('多久'))).toBe(1);
     expect(index.followUpLike(features('多久'))).toBe(0);
   });
+
+  it('meets a question through the follow-ups curators listed for a section, when its text shares no word', () => {
+    const withExamples = createSectionIndex(
+      [docs[0]!, { ...docs[1]!, examples: ['什么时候能弄好', '当天就可以吗'] }, docs[2]!],
+      features,
+    );
+    expect(index.rank('a.remove', features('当天就能弄好吗'))).toEqual([]);
+    const [best] = withExamples.rank('a.remove', features('当天就能弄好吗'));
+    expect(best).toMatchObject({ facet: 'duration' });
+    expect(best!.overlap).toBeGreaterThan(0.5);
+    // The examples of one topic's section do not leak into another topic's.
+    expect(withExamples.rank('b.delete', features('当天就能弄好吗'))).toEqual([]);
+  });
 });
