@@ -64,6 +64,15 @@ const isLowSurrogateAt = (s: string, i: number) => {
   return c >= 0xdc00 && c <= 0xdfff;
 };
 
+/**
+ * How long a fragment is, in Chinese characters: a Latin word counts as two ("what about wechat pay"
+ * is as short as "那微信支付呢"), so English turns are elliptical by the same measure.
+ */
+export function fragmentLength(text: string): number {
+  const words = text.match(/[a-z0-9]+/gi) ?? [];
+  return [...text.replace(/[a-z0-9]+/gi, '').replace(/\s/g, '')].length + 2 * words.length;
+}
+
 /** Training examples of every label, prepared by `nlu` (the matcher's input and the check's LOO set). */
 export function trainingExamples(kb: KnowledgeBase, nlu: Nlu): Example[] {
   const out: Example[] = [];
@@ -180,8 +189,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const route = (best: Candidate, hits: Parse['entities']) =>
     routeFor(nlu.lexicon, best, hits, { offTopicAbove: dialogue.routeUnlessOffTopicAbove, topicAbove: dialogue.routeUnlessTopicAbove }, OUT_OF_SCOPE);
   /** "那微信的呢", "换成抖音呢", "只关零钱通行不行": a linking word or a trailing 呢 on a short fragment. */
-  const isElliptical = (p: Parse) =>
-    (p.cues.linking || p.cues.trailingNe) && !p.cues.anaphora && [...p.text.replace(/\s/g, '')].length <= dialogue.ellipsisMaxChars;
+  const isElliptical = (p: Parse) => (p.cues.linking || p.cues.trailingNe) && !p.cues.anaphora && fragmentLength(p.text) <= dialogue.ellipsisMaxChars;
 
   function respond(previous: unknown, input: Input, now = Date.now()): RespondResult {
     const stored = previous ? migrate(previous) : undefined;
@@ -203,12 +211,32 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (nextScript) base.script = nextScript;
     else delete base.script;
 
-    const { action, candidates } = decide(parse, base);
+    const decided = decide(parse, base);
+    const { candidates } = decided;
+    // Two messages in a row the bot could not place, both leaning to one topic: that topic.
+    const leaning = leaningTopic(candidates);
+    let action = decided.action;
+    if (action.do === 'fallback' && leaning && leaning === base.lean) {
+      action = answerAction(leaning, (parse.facet?.facet ?? null) as Facet | null, candidates.find((c) => c.topic === leaning)!.score, candidates, entityMap(parse.entities));
+    }
+    delete base.lean;
     const result = perform(action, base, candidates);
+    if (action.do === 'fallback' && leaning) result.session.lean = leaning;
     let reply = result.reply;
     if (scan.kinds.length > 0) reply = { ...reply, blocks: [{ type: 'warning', text: kb.ui.sensitive_warning }, ...reply.blocks] };
     if (parse.traditional) reply = traditionalReply(reply);
     return { ...result, reply };
+  }
+
+  /** Characters of the text outside its facet phrase. */
+  const unmaskedChars = (p: Parse) => [...p.text].filter((ch, i) => !p.facet?.mask[i] && !/\s/.test(ch)).length;
+
+  /** The topic a message leans to: its best topic, weak but not beaten by clear off-topic. */
+  function leaningTopic(ranked: Ranked): string | null {
+    const topic = ranked.find((c) => isTopic(c.topic));
+    if (!topic || topic.score < dialogue.leanAbove) return null;
+    const first = ranked[0]!;
+    return first === topic || (first.topic === OUT_OF_SCOPE && first.score < dialogue.outOfScopeInConversation) ? topic.topic : null;
   }
 
   /** Turns a parse into an Action. Reads the state, never writes it. */
@@ -236,9 +264,18 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         return { action: { do: 'followup', topic: frame.topic, facet: corrected.facet.facet as Facet, confidence: 1 }, candidates: ranked };
       }
       const elliptical = { ...corrected, cues: { ...corrected.cues, linking: true } };
-      if (isElliptical(elliptical) && corrected.entities.length) {
+      // A short fragment that names an entity ("不对,是支付宝"), or a corrected part too weak to stand
+      // alone ("不是去掉,是想换成我老公的"): read against the frame, the rejected topic pushed down.
+      const weak = !ranked[0] || isOutOfScope(ranked[0]) || ranked[0].score < matching.switchTopicAbove;
+      if ((isElliptical(elliptical) && corrected.entities.length) || weak) {
         const action = resolveEllipsis(elliptical, frame, true);
-        if (action) return { action, candidates: ranked };
+        // The rejected topic is never answered again. Still unclear: offer what the corrected part leans
+        // to, else the runners-up of the last answer.
+        if (action && !(action.do === 'answer' && action.topic === frame.topic)) return { action, candidates: ranked };
+        if (weak) {
+          const leans = inFrame(corrected, frame, fillFrame(frame, corrected.entities), true).filter((c) => isTopic(c.topic) && c.topic !== frame.topic && c.score >= dialogue.leanAbove).slice(0, matching.maxCandidates);
+          return { action: leans.length ? { do: 'clarify', candidates: leans } : { do: 'alternatives' }, candidates: ranked };
+        }
       }
       return { action: firstQuestion(corrected, ranked), candidates: ranked };
     }
@@ -317,8 +354,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const action = resolveEllipsis(p, frame, false);
       if (action) return action;
     }
-    // 3. A facet word: that facet of the current topic.
-    if (facet) return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
+    // 3. A facet word: that facet of the current topic -- when the topic has that section and the rest of
+    //    the turn is not plainly off-topic ("红烧肉怎么做": 怎么做 is no follow-up there). A facet the
+    //    topic lacks ("不更新会怎么样" where no consequences are written) is read as a detail question.
+    // (The rest must say something: "现在要找谁" leaves 现在要, no off-topic matter.)
+    const restRanked = facet && !p.entities.length && unmaskedChars(p) >= dialogue.offTopicRestChars ? rank(nlu.withoutFacet(p), p.text) : [];
+    const rest = restRanked[0];
+    const offTopicRest =
+      !!rest &&
+      rest.topic === OUT_OF_SCOPE &&
+      sections.followUpLike(nlu.withoutFacet(p)) < dialogue.followUpLikeAbove &&
+      rest.score >= dialogue.outOfScopeInConversation;
+    if (facet && offTopicRest) return { do: 'fallback', confidence: rest!.score };
+    if (facet && !offTopicRest && topics.get(frame.topic)!.content.sections.has(facet)) {
+      return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
+    }
     // Small talk ("谢谢", "你是官方的吗") stays small talk.
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     // 4. A detail question: the section of the current topic it asks about, unless another topic
@@ -359,22 +409,30 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const cue = word.length;
     const entities = fillFrame(frame, p.entities.filter((e) => e.start >= cue));
     const routed = routeOf(nlu.lexicon, entities);
-    const facet = (p.facet?.facet ?? null) as Facet | null;
+    const asked = (p.facet?.facet ?? null) as Facet | null;
+    // "解除实名要多久" then "那删号呢": the other topic, with the facet that was asked, where it has one.
+    const carried = (topic: string): Facet | null =>
+      asked ?? (frame.facet && topics.get(topic)!.content.sections.has(frame.facet) ? frame.facet : null);
+    const facet = asked;
     if (isTopic(routed)) {
       return routed === frame.topic && !correcting
         ? followupOrAnswer(frame, p, facet)
-        : answerAction(routed, facet, matching.switchTopicAbove, [], entities);
+        : answerAction(routed, carried(routed), matching.switchTopicAbove, [], entities);
     }
-    const context = entityText(nlu.lexicon, entities) || nlu.prepare(topics.get(frame.topic)!.name);
-    const text = `${context} ${p.text}`;
-    const ranked = toCandidates(matcher.rank(text)).map((c) =>
-      correcting && c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c,
-    );
-    ranked.sort((a, b) => b.score - a.score);
+    const ranked = inFrame(p, frame, entities, correcting);
     const best = ranked[0];
     if (!best || !isTopic(best.topic) || isOutOfScope(best)) return null;
     if (best.topic === frame.topic) return followupOrAnswer(frame, p, facet);
-    return answerAction(best.topic, facet, best.score, ranked, entities);
+    return answerAction(best.topic, correcting ? facet : carried(best.topic), best.score, ranked, entities);
+  }
+
+  /** The turn ranked with the frame's words before it (a correction pushes the frame's topic down). */
+  function inFrame(p: Parse, frame: Frame, entities: Record<string, string>, correcting: boolean): Ranked {
+    const context = entityText(nlu.lexicon, entities) || nlu.prepare(topics.get(frame.topic)!.name);
+    const ranked = toCandidates(matcher.rank(`${context} ${p.text}`)).map((c) =>
+      correcting && c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c,
+    );
+    return ranked.sort((a, b) => b.score - a.score);
   }
 
   /** The current topic again: the facet asked, else the section the words point at, else the topic's answer. */

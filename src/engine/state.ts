@@ -33,6 +33,11 @@ export interface DialogueState {
   offer: OfferItem[];
   /** Runner-up topics of the last answer, offered on "不是这个". */
   alternatives: string[];
+  /**
+   * The topic a message the bot could not place leaned to (a fallback, weakly this topic's words). A
+   * second such message leaning the same way is answered with it. A topic id, never text.
+   */
+  lean?: string;
   /** The script the user writes in; replies (also to pressed buttons) follow it. */
   script?: 'traditional';
   /** Epoch milliseconds of the last turn; 0 for a new conversation. */
@@ -51,6 +56,7 @@ const stateSchema = z.strictObject({
   shown: z.array(facet).max(20),
   offer: z.array(z.strictObject({ topic: id, facet: facet.nullable() })).max(20),
   alternatives: z.array(id).max(20),
+  lean: id.optional(),
   script: z.literal('traditional').optional(),
   lastTurnAt: z.number().finite().nonnegative(),
 });

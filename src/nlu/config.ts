@@ -72,7 +72,7 @@ export const dialogue = {
   /** A detail question names a section of the current topic when their cosine is at least this. */
   sectionAbove: 0.05,
   /** Share of "which facet does it read like" (any topic's sections) in a section's score; the rest is its own text. */
-  sectionPriorWeight: 0.3,
+  sectionPriorWeight: 0.45,
   /** An elliptical turn ("那微信的呢") is a fragment of at most this many characters (after normalising). */
   ellipsisMaxChars: 12,
   /** Inside a conversation the live topic's score is raised by this before anything is decided. */
@@ -90,9 +90,13 @@ export const dialogue = {
   /** A correction ("不对,我是说…") multiplies the rejected topic's score by this. */
   correctionPenalty: 0.5,
   /** Inside a conversation, the fallback only when off-topic scores at least this ... */
-  outOfScopeInConversation: 0.5,
+  outOfScopeInConversation: 0.4,
   /** ... and the message reads like a follow-up of some facet less than this (else: a follow-up, or "which part?"). */
   followUpLikeAbove: 0.25,
+  /** A message the bot could not place leans to its best topic when that scores at least this (two in a row: answered). */
+  leanAbove: 0.1,
+  /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it. */
+  offTopicRestChars: 4,
 } as const;
 
 export type MatchingConfig = typeof matching;

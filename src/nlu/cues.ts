@@ -20,7 +20,7 @@ export interface Cues {
   anaphora: boolean;
 }
 
-const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|换成|改成|如果是|要是|假如是|如果换成|what about|and if|how about)\s*/u;
+const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|换成|改成|如果是|要是|假如是|如果换成|and what about|what about|and if|what if|how about)\s*/u;
 // 那个/那些/那里 mean "that", not "then".
 const NOT_LINKING_RE = /^那(?:个|些|里|边|天|时|样|种|次|位|张)/u;
 const CORRECTION_HEAD = '(?:不对|不是|错了|说错了|我说错了|搞错了|你理解错了|理解错了|不是这个意思|我不是这个意思|我不是问这个|我问的不是这个|不是这个|no|sorry)(?:啊|呀|哦|的)?';

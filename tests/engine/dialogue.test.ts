@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { realEngine } from '../helpers.js';
+import { realEngine, realKnowledge } from '../helpers.js';
+import { fragmentLength } from '../../src/engine/engine.js';
 import { initialState as newSession } from '../../src/engine/state.js';
 import type { Session } from '../../src/engine/types.js';
 import { renderText } from '../../src/render/text.js';
@@ -177,6 +178,61 @@ describe('follow-ups in a conversation', () => {
   it('still falls back on a plainly off-topic message', () => {
     const [, second] = converse('注销微信账号', '今天天气怎么样');
     expect(second!.reply.kind).toBe('fallback');
+  });
+
+  it('carries the facet asked before to the topic an elliptical turn switches to, where it has one', () => {
+    const [first, second] = converse('解除实名要多久', '那注销账号呢');
+    expect(first!.reply).toMatchObject({ topic: 'realname.remove', facet: 'duration' });
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: 'duration' });
+    // A facet the new topic has no section for is not carried.
+    const [, other] = converse('解除实名要多久', '那支付宝的呢');
+    expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'other.platforms', facet: null });
+  });
+
+  it('reads a correction too weak to stand alone against the frame, and never answers the rejected topic again', () => {
+    const [, weak] = converse('微信实名怎么解除', '我说错了,是想换成我爸的');
+    expect(weak!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
+    const [, unclear] = converse('微信实名怎么解除', '不是,我是想换给我妈');
+    expect(unclear!.reply.topic).not.toBe('realname.remove');
+    expect(unclear!.reply.kind).toBe('clarify');
+    expect(unclear!.reply.suggestions.length).toBeGreaterThan(0);
+    expect(unclear!.reply.suggestions.map((s) => s.topic)).not.toContain('realname.remove');
+  });
+
+  it('reads a facet word the live topic has no section for as a detail question, never as a missing facet', () => {
+    const kb = realKnowledge();
+    const lacking = kb.topics.find((t) => !t.content.sections.has('duration'))!;
+    expect(lacking).toBeDefined();
+    const first = engine.respond(null, { topic: lacking.id, facet: null }, T0);
+    const second = engine.respond(first.session, '要多久', T0 + MIN);
+    expect(second.reply.topic).toBe(lacking.id);
+    expect(second.reply.facet).not.toBe('duration');
+  });
+
+  it('falls back when a facet phrase comes with a plainly off-topic matter', () => {
+    const [, second, third] = converse('注销微信账号', '红烧肉怎么做比较好吃', '要多久');
+    expect(second!.reply.kind).toBe('fallback');
+    // The topic is not forgotten by the fallback: a facet word still applies to it.
+    expect(third!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'duration' });
+  });
+
+  it('answers the topic two unplaced messages in a row both lean to, and keeps only its id', () => {
+    const [first, second] = converse('手机里的威信删了又下回来,还是显示已实名', '到底咋弄才能真去掉');
+    expect(first!.reply.kind).toBe('fallback');
+    expect(first!.session.lean).toBe('realname.remove');
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    expect(second!.session.lean).toBeUndefined();
+    // One unplaced message and then a plainly off-topic one: no answer is made up.
+    const [, offTopic] = converse('手机里的威信删了又下回来,还是显示已实名', '今天天气怎么样');
+    expect(offTopic!.reply.kind).toBe('fallback');
+  });
+
+  it('reads a short English fragment as elliptical, measuring a Latin word as two characters', () => {
+    const [, second] = converse('支付宝实名怎么解除', 'and what about wechat');
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    expect(fragmentLength('那微信支付呢')).toBe(6);
+    expect(fragmentLength('what about wechat pay')).toBe(8);
+    expect(fragmentLength('那wechat呢')).toBe(4);
   });
 
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {

@@ -25,6 +25,13 @@ describe('dialogue state', () => {
     for (const bad of [null, 5, 'x', [], { v: 3 }, { ...initialState(), text: '微信怎么解除实名' }]) expect(migrate(bad)).toBeUndefined();
   });
 
+  it('keeps the topic a message leaned to, an id only: a state stored before the field existed still reads', () => {
+    const leaning = { ...initialState(), lean: 'realname.remove', lastTurnAt: 1 };
+    expect(migrate(leaning)).toEqual(leaning);
+    expect(migrate({ ...initialState(), lean: 'x'.repeat(101) })).toBeUndefined();
+    expect(migrate({ ...initialState(), lastTurnAt: 1 })).not.toHaveProperty('lean');
+  });
+
   it('a conversation carried in a v1 session goes on: the follow-up applies to its topic', () => {
     const v1 = { topic: 'account.delete', facetsShown: [], pending: [], alternatives: [], lastTurnAt: 1_000 };
     const r = realEngine().respond(v1, '要多久', 61_000);
