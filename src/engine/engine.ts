@@ -7,6 +7,7 @@ import type { KnowledgeBase, Topic } from '../content/load.js';
 import { scanSensitive } from '../nlu/sensitive.js';
 import { createMatcher, type Example, type LabelScore, type Matcher } from '../nlu/matcher.js';
 import { createNlu, type Nlu, type Parse } from '../nlu/pipeline.js';
+import { unmasked } from '../nlu/features.js';
 import { blockText, createSectionIndex, type SectionIndex } from '../nlu/sections.js';
 import { parseChoice } from '../nlu/choice.js';
 import { matching, dialogue } from '../nlu/config.js';
@@ -231,6 +232,22 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** Characters of the text outside its facet phrase. */
   const unmaskedChars = (p: Parse) => [...p.text].filter((ch, i) => !p.facet?.mask[i] && !/\s/.test(ch)).length;
 
+  /** Positions of the shift words and the facet phrase. */
+  function shiftAndFacetMask(p: Parse): Uint8Array {
+    const mask = new Uint8Array(p.text.length);
+    if (p.facet) mask.set(p.facet.mask);
+    const word = p.cues.shiftWord ? nlu.prepare(p.cues.shiftWord) : '';
+    if (word && p.text.startsWith(word)) mask.fill(1, 0, word.length);
+    return mask;
+  }
+
+  /** The terms of a parse without its shift words ("顺便问一下" is no content). */
+  function contentTerms(p: Parse): string[] {
+    const word = p.cues.shiftWord ? nlu.prepare(p.cues.shiftWord) : '';
+    if (!word || !p.text.startsWith(word)) return p.terms.terms;
+    return unmasked(p.terms, new Uint8Array(p.text.length).fill(1, 0, word.length));
+  }
+
   /** The topic a message leans to: its best topic, weak but not beaten by clear off-topic. */
   function leaningTopic(ranked: Ranked): string | null {
     const topic = ranked.find((c) => isTopic(c.topic));
@@ -280,7 +297,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return { action: firstQuestion(corrected, ranked), candidates: ranked };
     }
 
-    const ranked = rank(p.terms.terms, p.text);
+    const ranked = rank(contentTerms(p), p.text);
     if (!frame) return { action: firstQuestion(p, ranked), candidates: ranked };
     return { action: inConversation(p, ranked, frame), candidates: ranked };
   }
@@ -326,7 +343,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // unless the topic was reached by a route that this turn undoes ("微博号怎么注销", then a
     // question that names WeChat).
     const leavesRoute = routeOf(nlu.lexicon, frame.entities) === frame.topic && namesUnroutedValue(p, frame);
-    const boost = leavesRoute ? 0 : dialogue.contextBoost;
+    // "另外 / 顺便问一下 …" starts a new matter: the live topic gets no favour, and a topic named
+    // as clearly as a first question would be is switched to.
+    const shifting = p.cues.shift;
+    const boost = leavesRoute || shifting ? 0 : dialogue.contextBoost;
     const ranked = withContext(whole, frame.topic, boost);
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
@@ -336,21 +356,26 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
     const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
-    const named = facet ? withContext(rank(nlu.withoutFacet(p), p.text), frame.topic, boost) : ranked;
+    const withoutFacet = shifting ? unmasked(p.terms, shiftAndFacetMask(p)) : nlu.withoutFacet(p);
+    const named = facet ? withContext(rank(withoutFacet, p.text), frame.topic, boost) : ranked;
     const section = sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the
     // other topic's text does, keep the turn on it.
     const bestOverlap = (topic: string) => Math.max(0, ...sections.rank(topic, p.terms.terms).map((h) => h.overlap));
     const staysOnTopic =
       !leavesRoute &&
+      !shifting &&
       !!section &&
       section.overlap >= dialogue.sectionKeepsTopic &&
       (!isTopic(named[0]?.topic) || named[0]!.topic === frame.topic || section.overlap > bestOverlap(named[0]!.topic));
-    if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= dialogue.switchInConversation && !isElliptical(p) && !staysOnTopic) {
+    const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
+    if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
-    // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole.
-    if (isElliptical(p) && (p.entities.length || !facet)) {
+    // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole -- unless
+    //    all it says is a facet phrase ("那客服电话呢"): that facet of the live topic.
+    const onlyFacet = !!facet && unmaskedChars(p) === 0 && topics.get(frame.topic)!.content.sections.has(facet);
+    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet) {
       const action = resolveEllipsis(p, frame, false);
       if (action) return action;
     }

@@ -235,6 +235,18 @@ describe('follow-ups in a conversation', () => {
     expect(fragmentLength('那wechat呢')).toBe(4);
   });
 
+  it('reads an elliptical turn that is only a facet phrase as that facet of the live topic ("那客服电话呢")', () => {
+    const [, second] = converse('微信号被盗了', '那客服电话呢');
+    expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'contact' });
+  });
+
+  it('gives the live topic no favour after a shift word ("另外", "顺便问一下"), which is not read as content', () => {
+    const [, second] = converse('注销微信账号要多久', '另外,我身份证好像被别人拿去实名了怎么办');
+    expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
+    const p = engine.nlu.parse('顺便问一下注销要多久');
+    expect(p.cues).toMatchObject({ shift: true, shiftWord: '顺便问一下' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');

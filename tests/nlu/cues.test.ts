@@ -34,4 +34,10 @@ describe('readCues', () => {
     expect(cues('不是本人的身份证怎么办').correction).toBeNull();
     expect(cues('是不是要先注销').correction).toBeNull();
   });
+  it('reads a shift to a new matter at the start, and nothing else as one', () => {
+    expect(cues('另外 我想问问注销账号')).toMatchObject({ shift: true, shiftWord: '另外' });
+    expect(cues('by the way how do i delete my account')).toMatchObject({ shift: true, shiftWord: 'by the way' });
+    expect(cues('顺便问下 实名能改吗').shiftWord).toBe('顺便问下');
+    expect(cues('注销以后另外一个号还能用吗').shift).toBe(false);
+  });
 });
