@@ -361,13 +361,17 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const section = sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the
     // other topic's text does, keep the turn on it.
+    // So do follow-ups curators listed for it, when the turn reads clearly more like one of them than
+    // like anything written for the other topic ("解了卡实名是不是就跟着没了" after 解绑银行卡).
     const bestOverlap = (topic: string) => Math.max(0, ...sections.rank(topic, p.terms.terms).map((h) => h.overlap));
+    const bestSection = (topic: string) => sections.rank(topic, p.terms.terms)[0]?.score ?? 0;
+    const other = isTopic(named[0]?.topic) && named[0]!.topic !== frame.topic ? named[0]!.topic : null;
     const staysOnTopic =
       !leavesRoute &&
       !shifting &&
       !!section &&
-      section.overlap >= dialogue.sectionKeepsTopic &&
-      (!isTopic(named[0]?.topic) || named[0]!.topic === frame.topic || section.overlap > bestOverlap(named[0]!.topic));
+      ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap(other))) ||
+        (section.score >= dialogue.followUpKeepsTopic && section.score - (other ? bestSection(other) : 0) >= dialogue.followUpLead));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
@@ -394,8 +398,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (facet && !offTopicRest && topics.get(frame.topic)!.content.sections.has(facet)) {
       return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
     }
-    // Small talk ("谢谢", "你是官方的吗") stays small talk.
-    if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove) return { do: 'smalltalk', id: best.topic, confidence: best.score };
+    // Small talk ("谢谢", "你是官方的吗") stays small talk -- unless it is weak and a section of the
+    // live topic answers the turn ("95017晚上有人接吗" is no greeting).
+    const sectionAnswers = !!section && section.score >= dialogue.sectionAnswers && best.score < dialogue.followUpOverSmalltalk;
+    if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers) {
+      return { do: 'smalltalk', id: best.topic, confidence: best.score };
+    }
     // 4. A detail question: the section of the current topic it asks about, unless another topic
     //    is named clearly, or the message is plainly off-topic.
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
@@ -403,7 +411,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const offTopic =
       best.topic === OUT_OF_SCOPE &&
       best.score >= dialogue.outOfScopeInConversation &&
-      sections.followUpLike(p.terms.terms) < dialogue.followUpLikeAbove;
+      sections.followUpLike(p.terms.terms) < dialogue.followUpLikeAbove &&
+      !sectionAnswers;
     if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !offTopic) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     }

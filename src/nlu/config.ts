@@ -81,6 +81,10 @@ export const dialogue = {
   switchInConversation: 0.5,
   /** A turn whose known words are this much (idf share) in a section of the live topic stays on it, however it ranks. */
   sectionKeepsTopic: 0.5,
+  /** ... and so does a turn whose best section of the live topic scores at least this ... */
+  followUpKeepsTopic: 0.25,
+  /** ... ahead of the other topic's best section by at least this. */
+  followUpLead: 0.15,
   /** A lexicon route is not taken when off-topic scores at least this ... */
   routeUnlessOffTopicAbove: 0.4,
   /** ... or another topic does (the route's own topic included: then it is the same answer). */
@@ -93,6 +97,10 @@ export const dialogue = {
   outOfScopeInConversation: 0.4,
   /** ... and the message reads like a follow-up of some facet less than this (else: a follow-up, or "which part?"). */
   followUpLikeAbove: 0.25,
+  /** Small talk or off-topic scoring below this yields to a section of the live topic ... */
+  followUpOverSmalltalk: 0.5,
+  /** ... that scores at least this. */
+  sectionAnswers: 0.2,
   /** A message the bot could not place leans to its best topic when that scores at least this (two in a row: answered). */
   leanAbove: 0.1,
   /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it. */
