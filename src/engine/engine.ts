@@ -286,15 +286,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const weak = !ranked[0] || isOutOfScope(ranked[0]) || ranked[0].score < matching.switchTopicAbove;
       if ((isElliptical(elliptical) && corrected.entities.length) || weak) {
         const action = resolveEllipsis(elliptical, frame, true);
-        // The rejected topic is never answered again. Still unclear: offer what the corrected part leans
-        // to, else the runners-up of the last answer.
-        if (action && !(action.do === 'answer' && action.topic === frame.topic)) return { action, candidates: ranked };
-        if (weak) {
-          const leans = inFrame(corrected, frame, fillFrame(frame, corrected.entities), true).filter((c) => isTopic(c.topic) && c.topic !== frame.topic && c.score >= dialogue.leanAbove).slice(0, matching.maxCandidates);
-          return { action: leans.length ? { do: 'clarify', candidates: leans } : { do: 'alternatives' }, candidates: ranked };
-        }
+        if (action && !repeats(action, frame)) return { action, candidates: ranked };
       }
-      return { action: firstQuestion(corrected, ranked), candidates: ranked };
+      const action = weak ? null : firstQuestion(corrected, ranked);
+      // The rejected topic is never answered again. Still unclear: offer what the corrected part leans
+      // to, read against the frame, else the runners-up of the last answer.
+      if (action && !repeats(action, frame)) return { action, candidates: ranked };
+      const leans = inFrame(corrected, frame, fillFrame(frame, corrected.entities), true)
+        .filter((c) => isTopic(c.topic) && c.topic !== frame.topic && c.score >= dialogue.leanAbove)
+        .slice(0, matching.maxCandidates);
+      return { action: leans.length ? { do: 'clarify', candidates: leans } : { do: 'alternatives' }, candidates: ranked };
     }
 
     const ranked = rank(contentTerms(p), p.text);
@@ -459,6 +460,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (best.topic === frame.topic) return followupOrAnswer(frame, p, facet);
     return answerAction(best.topic, correcting ? facet : carried(best.topic), best.score, ranked, entities);
   }
+
+  /** An answer or follow-up of the topic a correction rejects. */
+  const repeats = (action: Action, frame: Frame) => (action.do === 'answer' || action.do === 'followup') && action.topic === frame.topic;
 
   /** The turn ranked with the frame's words before it (a correction pushes the frame's topic down). */
   function inFrame(p: Parse, frame: Frame, entities: Record<string, string>, correcting: boolean): Ranked {

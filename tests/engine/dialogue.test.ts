@@ -192,7 +192,7 @@ describe('follow-ups in a conversation', () => {
   it('reads a correction too weak to stand alone against the frame, and never answers the rejected topic again', () => {
     const [, weak] = converse('微信实名怎么解除', '我说错了,是想换成我爸的');
     expect(weak!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
-    const [, unclear] = converse('微信实名怎么解除', '不是,我是想换给我妈');
+    const [, unclear] = converse('微信实名怎么解除', '不是,我是想给我妈弄');
     expect(unclear!.reply.topic).not.toBe('realname.remove');
     expect(unclear!.reply.kind).toBe('clarify');
     expect(unclear!.reply.suggestions.length).toBeGreaterThan(0);
