@@ -108,6 +108,8 @@ export function acceptPhrasings(root: string, topic: string, texts: readonly str
   const known = new Map<string, string>();
   const add = (owner: string, list: readonly string[]) => list.forEach((u) => known.has(keyOf(u)) || known.set(keyOf(u), owner));
   for (const t of kb.topics) add(intentsFileOf(t.id), [...t.utterances, ...t.refusals]);
+  // A follow-up example may not also be a first question (npm run check fails on it).
+  for (const t of kb.topics) add(`${intentsFileOf(t.id)} (followups)`, Object.values(t.followups).flat());
   for (const s of kb.smalltalk) add('intents/_smalltalk.yaml', s.utterances);
   for (const f of kb.facets) add('intents/_facets.yaml', f.utterances);
   add('intents/_off-topic.yaml', kb.offTopic);

@@ -10,7 +10,7 @@ import { PROJECT_ROOT, loadContent } from '../../src/content/load.js';
 import { checkContent } from '../../src/content/check.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { acceptPhrasings, appendToUtterances, AcceptError, yamlItem } from '../../src/curation/accept.js';
-import { copyOfData } from '../helpers.js';
+import { copyOfData, realKnowledge } from '../helpers.js';
 
 let copy: ReturnType<typeof copyOfData> | undefined;
 afterEach(() => {
@@ -48,6 +48,14 @@ describe('appendToUtterances', () => {
 });
 
 describe('acceptPhrasings', () => {
+  it('skips a phrasing that is already a follow-up example of a topic (one place only, as npm run check wants)', () => {
+    copy = copyOfData();
+    const followup = Object.values(realKnowledge().topics.find((t) => t.id === 'realname.verify')!.followups).flat()[0]!;
+    const result = acceptPhrasings(copy.root, 'realname.verify', [followup], { date: '2026-12-01' });
+    expect(result.added).toEqual([]);
+    expect(result.skipped).toEqual([{ text: followup, why: 'already in intents/realname.verify.yaml (followups)' }]);
+  });
+
   it('appends new phrasings only, and the result passes the content check (npm run check)', () => {
     copy = copyOfData();
     const group = [

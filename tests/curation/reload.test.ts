@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { createHttpServer, type HttpServer } from '../../src/server/http.js';
 import { MemorySessionStore } from '../../src/session/store.js';
-import { acceptPhrasings } from '../../src/curation/accept.js';
+import { acceptPhrasings, appendToUtterances } from '../../src/curation/accept.js';
 import { channelEngine, createEngineHandle, type EngineHandle } from '../../src/curation/engine-handle.js';
 import { createTurnRecorder } from '../../src/curation/recorder.js';
 import { createContentReloader, type ContentReloader } from '../../src/curation/reload.js';
@@ -131,7 +131,7 @@ describe('hot reload under load', () => {
 
     // 3. CONTENT_WATCH: an edit reloads by itself.
     reloader.watch();
-    copy.edit('intents/realname.verify.yaml', (t) => t.replace(/\n*$/, '\n  - 人脸识别总是不通过\n'));
+    copy.edit('intents/realname.verify.yaml', (t) => appendToUtterances(t, ['人脸识别总是不通过'], 'by hand'));
     await until(() => handle.generation === 2);
     reloader.close();
 
