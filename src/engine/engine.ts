@@ -120,7 +120,7 @@ type Ranked = (Candidate & { label: string })[];
 /** What the engine decided to do with a turn. */
 export type Action =
   | { do: 'answer'; topic: string; facet: Facet | null; confidence: number; candidates: Ranked; refusal: boolean; entities: Record<string, string> }
-  | { do: 'followup'; topic: string; facet: Facet; confidence: number }
+  | { do: 'followup'; topic: string; facet: Facet; confidence: number; /** Found by section retrieval, not asked by a facet word. */ inferred?: true }
   | { do: 'clarify'; candidates: Candidate[]; intro?: string }
   | { do: 'alternatives' }
   | { do: 'which-part'; topic: string }
@@ -415,7 +415,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       sections.followUpLike(p.terms.terms) < dialogue.followUpLikeAbove &&
       !sectionAnswers;
     if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !offTopic) {
-      return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
+      return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true };
     }
     // 5. Another topic, named less strongly: answered as a first question would be (not when the
     //    turn points back at the live topic: then ask which part of it).
@@ -446,8 +446,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const routed = routeOf(nlu.lexicon, entities);
     const asked = (p.facet?.facet ?? null) as Facet | null;
     // "解除实名要多久" then "那删号呢": the other topic, with the facet that was asked, where it has one.
+    // (Only a facet that was asked: one the bot inferred from a detail question is no part of the frame.)
     const carried = (topic: string): Facet | null =>
-      asked ?? (frame.facet && topics.get(topic)!.content.sections.has(frame.facet) ? frame.facet : null);
+      asked ?? (frame.facet && !frame.inferred && topics.get(topic)!.content.sections.has(frame.facet) ? frame.facet : null);
     const facet = asked;
     if (isTopic(routed)) {
       return routed === frame.topic && !correcting
@@ -477,7 +478,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function followupOrAnswer(frame: Frame, p: Parse, facet: Facet | null): Action {
     if (facet) return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
     const section = sectionsOf(frame.topic, p)[0];
-    if (section && section.score >= dialogue.sectionAbove) return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
+    if (section && section.score >= dialogue.sectionAbove) return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true };
     return answerAction(frame.topic, null, 1, [], { ...frame.entities, ...entityMap(p.entities) });
   }
 
@@ -524,7 +525,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
           confidence: action.confidence,
           shown: state.frame?.topic === action.topic ? state.shown : [],
         });
-        next.frame = { topic: action.topic, facet: action.facet, entities: state.frame?.entities ?? {} };
+        next.frame = { topic: action.topic, facet: action.facet, entities: state.frame?.entities ?? {}, ...(action.inferred ? { inferred: true as const } : {}) };
         next.shown = shown;
         return done(reply);
       }

@@ -16,6 +16,8 @@ export interface Frame {
   facet: Facet | null;
   /** Lexicon entities of the question it answered ({platform: 'jd', action: 'unbind'}). */
   entities: Record<string, string>;
+  /** The facet was inferred from a detail question (section retrieval), not asked. */
+  inferred?: true;
 }
 
 /** A numbered choice the bot offered ("1", "第二个" or its name picks it). */
@@ -51,7 +53,7 @@ const facet = z.enum(FACETS);
 const stateSchema = z.strictObject({
   v: z.literal(STATE_VERSION),
   frame: z
-    .strictObject({ topic: id, facet: facet.nullable(), entities: z.record(z.string().max(30), z.string().max(30)) })
+    .strictObject({ topic: id, facet: facet.nullable(), entities: z.record(z.string().max(30), z.string().max(30)), inferred: z.literal(true).optional() })
     .nullable(),
   shown: z.array(facet).max(20),
   offer: z.array(z.strictObject({ topic: id, facet: facet.nullable() })).max(20),
