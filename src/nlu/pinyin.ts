@@ -84,6 +84,13 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   for (const c of knownChars) if (!charByKey.has(charPinyin(c))) charByKey.set(charPinyin(c), c);
   const maxKey = Math.max(0, ...[...byKey.keys()].map((k) => k.length));
 
+  // Every prefix of a word that can be kept whole, and of a homophone key: from a position, no
+  // longer stretch than the one whose prefixes are all here can be either (most positions: none).
+  const wordPrefixes = new Set<string>();
+  for (const w of [...domainSet, ...known]) for (let n = 1; n <= w.length; n++) wordPrefixes.add(w.slice(0, n));
+  const keyPrefixes = new Set<string>();
+  for (const k of homophone.keys()) for (let n = 1; n <= k.length; n++) keyPrefixes.add(k.slice(0, n));
+
   function repairHan(run: string): string {
     const chars = [...run];
     // A run with no character of a homophone's sound cannot hold a typo of a domain word.
@@ -92,12 +99,18 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
     let out = '';
     for (let i = 0; i < chars.length; ) {
       let step = 0;
-      for (let n = Math.min(4, chars.length - i); n >= 2 && !step; n--) {
+      const limit = Math.min(4, chars.length - i);
+      // The longest stretch from i that may be a known word (maxWord) or sound like a domain word (maxKey).
+      let maxWord = 0;
+      for (let n = 1, w = ''; n <= limit && wordPrefixes.has((w += chars[i + n - 1]!)); n++) maxWord = n;
+      let maxKey = 0;
+      for (let n = 1, k = ''; n <= limit && keyPrefixes.has((k += sounds[i + n - 1]!)); n++) maxKey = n;
+      for (let n = Math.min(limit, Math.max(maxWord, maxKey)); n >= 2 && !step; n--) {
         const w = chars.slice(i, i + n).join('');
-        const target = homophone.get(sounds.slice(i, i + n).join(''));
+        const target = n <= maxKey ? homophone.get(sounds.slice(i, i + n).join('')) : undefined;
         // A domain word is never "repaired" into another (卖号 is not 买号); a training word only when it
         // sounds like a domain word (注消 is a typo of 注销 even where a training line has it).
-        if (domainSet.has(w) || (known.has(w) && (!target || target === w))) {
+        if (n <= maxWord && (domainSet.has(w) || (known.has(w) && (!target || target === w)))) {
           out += w;
           step = n;
           continue;
