@@ -58,12 +58,16 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   const entries = new Map(lexicon.entities.map((e) => [`${e.type}=${e.value}`, e]));
   // A form that contains another type's form names that value too: 微信支付 is pay and WeChat,
   // "wechat pay" likewise. Worked out once here, from the forms themselves.
-  const contains = (outer: string, inner: string) =>
-    HAN_RE.test(inner) ? outer.includes(inner) : ` ${outer} `.includes(` ${inner} `);
+  // (A Han form is contained as it is; another as whole words: " f " in " form ".)
+  const formList = [...byForm].map(([form, e]) => ({ form, e, han: HAN_RE.test(form), padded: ` ${form} ` }));
   const nested = new Map<string, LexiconEntry[]>();
-  for (const [form, e] of byForm) {
+  for (const { form, e, padded } of formList) {
     const inner = new Map<string, LexiconEntry>();
-    for (const [f, other] of byForm) if (other.type !== e.type && f !== form && contains(form, f)) inner.set(other.type, other);
+    for (const other of formList) {
+      // A longer form is never inside this one.
+      if (other.form.length > form.length || other.e.type === e.type || other.form === form) continue;
+      if (other.han ? form.includes(other.form) : padded.includes(other.padded)) inner.set(other.e.type, other.e);
+    }
     if (inner.size) nested.set(form, [...inner.values()]);
   }
 
