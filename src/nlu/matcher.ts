@@ -204,8 +204,18 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   });
   const labelSize = new Float64Array(labels.length);
   for (const l of docLabel) labelSize[l]!++;
-  // Inverted indexes, term -> (example, weight) and term -> (label, centroid weight).
-  const examplePostings = invertedIndex(termWeight.length, vectors);
+  // Inverted indexes, term -> (example, weight) and term -> (label, centroid weight). The examples'
+  // rows are numbered label by label (file order within a label), so a label's nearest example is
+  // the best of one stretch of rows; `rowLabel` is each row's label, `labelRows` each label's stretch.
+  const rowOrder = Array.from(vectors.keys()).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
+  const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
+  const labelRows = new Int32Array(labels.length + 1);
+  for (const l of rowLabel) labelRows[l + 1]!++;
+  for (let l = 0; l < labels.length; l++) labelRows[l + 1]! += labelRows[l]!;
+  const examplePostings = invertedIndex(
+    termWeight.length,
+    rowOrder.map((doc) => vectors[doc]!),
+  );
   const centroidPostings = invertedIndex(
     termWeight.length,
     centroids.map((c, label) => {
@@ -270,7 +280,11 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
     const knn = new Float64Array(labels.length);
     const centroid = new Float64Array(labels.length);
-    // docScore and touched are reused between calls; only the documents touched here are read and reset.
+    // docScore and touched are reused between calls, and docScore is left all 0. A query whose rare terms reach many rows adds into every row and reads each label's stretch
+    // once; one that reaches few keeps a list of the rows it touched. The sums and maxima are the same.
+    let reach = 0;
+    for (let k = 0; k < q.ids.length; k++) if (!common[q.ids[k]!]) reach += postStart[q.ids[k]! + 1]! - postStart[q.ids[k]!]!;
+    const dense = reach * 4 > examples.length;
     let touchedCount = 0;
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
@@ -278,18 +292,32 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       // A term most labels use (微, 怎么, e:platform=wechat) tells labels apart little and costs the
       // longest posting lists: the nearest-example and centroid passes skip it (the softmax keeps it).
       if (common[id]) continue;
-      for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
-        const doc = postDoc[j]!;
-        if (docScore[doc] === 0) touched[touchedCount++] = doc;
-        docScore[doc]! += w * postWeight[j]!;
+      if (dense) {
+        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) docScore[postDoc[j]!]! += w * postWeight[j]!;
+      } else {
+        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
+          const doc = postDoc[j]!;
+          if (docScore[doc] === 0) touched[touchedCount++] = doc;
+          docScore[doc]! += w * postWeight[j]!;
+        }
       }
       for (let j = centroidStart[id]!, end = centroidStart[id + 1]!; j < end; j++) centroid[centroidLabel[j]!]! += w * centroidWeight[j]!;
     }
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = touched[i]!;
-      const l = docLabel[doc]!;
-      if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
-      docScore[doc] = 0;
+    if (dense) {
+      // Rows the query did not reach hold 0, which no maximum (0 to start with) takes.
+      for (let l = 0; l < labels.length; l++) {
+        let best = 0;
+        for (let doc = labelRows[l]!, end = labelRows[l + 1]!; doc < end; doc++) if (docScore[doc]! > best) best = docScore[doc]!;
+        knn[l] = best;
+      }
+      docScore.fill(0);
+    } else {
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        const l = rowLabel[doc]!;
+        if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
+        docScore[doc] = 0;
+      }
     }
     // The softmax sees only known terms; scale it by their share so gibberish stays low.
     const probs = softmax?.predict(q);
