@@ -18,7 +18,7 @@ describe('matcher build on term numbers', () => {
     const names = displayNames(kb, nlu);
     const fast = createMatcher(examples, names, { featurize: nlu.featurize });
     const reference = referenceMatcher(examples, names, { featurize: nlu.featurize });
-    const queries = [...examples.filter((_, i) => i % 7 === 0).map((e) => e.text), '实明认证', '微信', 'qq', 'zzz 不知道', ''];
+    const queries = [...examples.filter((_, i) => i % 7 === 0).map((e) => e.text), '实明认证', '微信', 'qq', 'zzz 不知道', '', 'a', '2 3', '𠀀𠀁 实名', '實名', 'ｗｘ'];
     for (const q of queries) expect(fast.rank(q)).toEqual(reference.rank(q));
     for (const q of queries.slice(0, 50)) expect(fast.coverage(nlu.featurize(q))).toBe(reference.coverage(nlu.featurize(q)));
   });
