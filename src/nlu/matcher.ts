@@ -8,7 +8,7 @@
  */
 import Fuse from 'fuse.js';
 import { TfIdf } from 'natural/lib/natural/tfidf/index.js';
-import { features } from './features.js';
+import { features, termLookup } from './features.js';
 import { matching, type MatchingConfig } from './config.js';
 import { trainSoftmax, type SparseVector } from './softmax.js';
 
@@ -95,7 +95,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       } else labelsWithTerm[id]!++;
     }
   }
-  const termId = shortTermIndex(vocab);
+  const termId = termLookup(vocab);
   // idf depends on that number only: natural computes it once per distinct count (at most one per label).
   for (const [t, id] of vocab) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
   // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
@@ -351,45 +351,6 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   };
 
   return { examples, rank, rankTerms, coverage };
-}
-
-/**
- * `vocab.get` for the terms of one or two code units (Han characters and bigrams: most of a
- * message's terms) by their code units, in typed arrays, without hashing and comparing a new
- * string in a large Map; longer terms are looked up in `vocab`. The same ids as `vocab.get`.
- */
-function shortTermIndex(vocab: ReadonlyMap<string, number>): (term: string) => number | undefined {
-  const single = new Int32Array(0x10000).fill(-1);
-  const pairs = [...vocab].filter(([t]) => t.length === 2);
-  let bits = 4;
-  while (1 << bits < 2 * pairs.length) bits++;
-  const mask = (1 << bits) - 1;
-  const pairKey = new Uint32Array(1 << bits);
-  const pairId = new Int32Array(1 << bits).fill(-1);
-  const slot = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - bits);
-  for (const [t, id] of vocab) if (t.length === 1) single[t.charCodeAt(0)] = id;
-  for (const [t, id] of pairs) {
-    const key = ((t.charCodeAt(0) << 16) | t.charCodeAt(1)) >>> 0;
-    let at = slot(key);
-    while (pairId[at] !== -1) at = (at + 1) & mask;
-    pairKey[at] = key;
-    pairId[at] = id;
-  }
-  return (term) => {
-    if (term.length === 1) {
-      const id = single[term.charCodeAt(0)]!;
-      return id >= 0 ? id : undefined;
-    }
-    if (term.length === 2) {
-      const key = ((term.charCodeAt(0) << 16) | term.charCodeAt(1)) >>> 0;
-      for (let at = slot(key); ; at = (at + 1) & mask) {
-        const id = pairId[at]!;
-        if (id === -1) return undefined;
-        if (pairKey[at] === key) return id;
-      }
-    }
-    return vocab.get(term);
-  };
 }
 
 /**
