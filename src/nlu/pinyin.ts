@@ -50,6 +50,13 @@ function charPinyin(ch: string): string {
   return p;
 }
 const keyOf = (word: string) => Array.from(word, charPinyin).join('');
+const pointMemo = new Map<number, string>();
+/** charPinyin() of the character with this code point (looked up by number, not by a new string). */
+function pointPinyin(point: number): string {
+  let p = pointMemo.get(point);
+  if (p === undefined) pointMemo.set(point, (p = charPinyin(String.fromCodePoint(point))));
+  return p;
+}
 
 /** A trie node: the next nodes by code point (or code unit), and the value of the key ending here. */
 interface Trie<V> {
@@ -124,11 +131,19 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   const keyAt: (Trie<string> | undefined)[] = [];
 
   function repairHan(run: string): string {
-    const chars = [...run];
+    const points: number[] = [];
+    for (let i = 0; i < run.length; i++) {
+      const point = run.codePointAt(i)!;
+      points.push(point);
+      if (point > 0xffff) i++;
+    }
     // A run with no character of a homophone's sound cannot hold a typo of a domain word.
-    const sounds = chars.map(charPinyin);
+    const sounds = points.map(pointPinyin);
     if (!sounds.some((p) => firstSounds.has(p))) return run;
-    const points = chars.map((c) => c.codePointAt(0)!);
+    const chars = [...run];
+    // Only a stretch that sounds like a domain word other than itself, sharing a character with it,
+    // can change the run: without one, every step below keeps the run's own characters.
+    if (!mayRepair(chars, sounds)) return run;
     let out = '';
     for (let i = 0; i < chars.length; ) {
       let step = 0;
@@ -173,6 +188,22 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
       i += step;
     }
     return out;
+  }
+
+  /** Whether some stretch of 2-4 characters sounds like a domain word that differs from it but shares a character with it. */
+  function mayRepair(chars: readonly string[], sounds: readonly string[]): boolean {
+    for (let i = 0; i < chars.length; i++) {
+      const limit = Math.min(4, chars.length - i);
+      walk: for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
+        const sound = sounds[i + n - 1]!;
+        for (let j = 0; j < sound.length; j++) if (!(node = node.next.get(sound.charCodeAt(j)))) break walk;
+        const target = n >= 2 ? node.value : undefined;
+        if (target === undefined) continue;
+        const w = chars.slice(i, i + n).join('');
+        if (target !== w && [...w].some((c, k) => [...target][k] === c)) return true;
+      }
+    }
+    return false;
   }
 
   /** Segments a toneless pinyin string into known words; null unless most of it is covered. */
