@@ -6,7 +6,7 @@
  * "要满足啥条件" still meets "需要满足什么条件". The rest of the message can
  * still name a topic.
  */
-import { features } from './features.js';
+import { features, termLookup } from './features.js';
 import { matching } from './config.js';
 
 export interface FacetPhrase {
@@ -40,23 +40,47 @@ export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage
       return { ...p, tokens, total: tokens.reduce((s, t) => s + tokenWeight(t), 0) };
     })
     .filter((p) => p.total > 0);
-  // Inverted index: a message is compared only with the phrases it shares a token with.
-  const postings = new Map<string, number[]>();
+  // Inverted index: a message is compared only with the phrases it shares a token with. Tokens
+  // are numbered; each has its phrases and its weight.
+  const tokenIds = new Map<string, number>();
+  const postings: number[][] = [];
+  const weights: number[] = [];
   entries.forEach((e, i) => {
-    for (const t of e.tokens) postings.set(t, [...(postings.get(t) ?? []), i]);
+    for (const t of e.tokens) {
+      let id = tokenIds.get(t);
+      if (id === undefined) {
+        tokenIds.set(t, (id = postings.length));
+        postings.push([]);
+        weights.push(tokenWeight(t));
+      }
+      postings[id]!.push(i);
+    }
   });
+  const tokenId = termLookup(tokenIds);
   const found = new Float64Array(entries.length);
+  // seen[id] === call: the token was met already in this call (a repeated token counts once).
+  const seen = new Int32Array(postings.length);
+  let call = 0;
 
   return {
     detect(normalized) {
       return normalized ? this.detectTerms(features(normalized)) : null;
     },
     detectTerms(terms) {
+      if (++call === 0x7fffffff) {
+        seen.fill(0);
+        call = 1;
+      }
       const touched: number[] = [];
-      for (const t of new Set(terms)) {
-        for (const i of postings.get(t) ?? []) {
+      // The distinct tokens in order of first appearance, as a Set of them would give them.
+      for (const t of terms) {
+        const id = tokenId(t);
+        if (id === undefined || seen[id] === call) continue;
+        seen[id] = call;
+        const w = weights[id]!;
+        for (const i of postings[id]!) {
           if (found[i] === 0) touched.push(i);
-          found[i]! += tokenWeight(t);
+          found[i]! += w;
         }
       }
       // The phrase that explains the most of the message wins ("有什么条件" over "条件").

@@ -70,3 +70,42 @@ export function unmasked(t: Terms, mask: Uint8Array): string[] {
   }
   return out;
 }
+
+/**
+ * `ids.get` for terms: those of one or two code units (Han characters and bigrams, most of a
+ * message's terms) are found by their code units in typed arrays, without hashing a new string
+ * into a large Map; longer terms are looked up in `ids`. The same answers as `ids.get`.
+ */
+export function termLookup(ids: ReadonlyMap<string, number>): (term: string) => number | undefined {
+  const single = new Int32Array(0x10000).fill(-1);
+  const pairs = [...ids].filter(([t]) => t.length === 2);
+  let bits = 4;
+  while (1 << bits < 2 * pairs.length) bits++;
+  const mask = (1 << bits) - 1;
+  const pairKey = new Uint32Array(1 << bits);
+  const pairId = new Int32Array(1 << bits).fill(-1);
+  const slot = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - bits);
+  for (const [t, id] of ids) if (t.length === 1) single[t.charCodeAt(0)] = id;
+  for (const [t, id] of pairs) {
+    const key = ((t.charCodeAt(0) << 16) | t.charCodeAt(1)) >>> 0;
+    let at = slot(key);
+    while (pairId[at] !== -1) at = (at + 1) & mask;
+    pairKey[at] = key;
+    pairId[at] = id;
+  }
+  return (term) => {
+    if (term.length === 1) {
+      const id = single[term.charCodeAt(0)]!;
+      return id >= 0 ? id : undefined;
+    }
+    if (term.length === 2) {
+      const key = ((term.charCodeAt(0) << 16) | term.charCodeAt(1)) >>> 0;
+      for (let at = slot(key); ; at = (at + 1) & mask) {
+        const id = pairId[at]!;
+        if (id === -1) return undefined;
+        if (pairKey[at] === key) return id;
+      }
+    }
+    return ids.get(term);
+  };
+}

@@ -34,6 +34,20 @@ export interface CompiledLexicon {
 }
 
 const HAN_RE = /\p{Script=Han}/u;
+const SPACE_RE = /\s/;
+/** Whether each code unit is whitespace (/\s/): 0 not known yet, 1 yes, 2 no. */
+const spaceTable = new Uint8Array(0x10000);
+const isSpace = (c: number): boolean => {
+  let known = spaceTable[c]!;
+  if (known === 0) spaceTable[c] = known = SPACE_RE.test(String.fromCharCode(c)) ? 1 : 2;
+  return known === 1;
+};
+
+/** A trie over code units: the next nodes, and whether a key ends here. */
+interface Trie {
+  next: Map<number, Trie>;
+  end: boolean;
+}
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
@@ -44,12 +58,16 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   const entries = new Map(lexicon.entities.map((e) => [`${e.type}=${e.value}`, e]));
   // A form that contains another type's form names that value too: 微信支付 is pay and WeChat,
   // "wechat pay" likewise. Worked out once here, from the forms themselves.
-  const contains = (outer: string, inner: string) =>
-    HAN_RE.test(inner) ? outer.includes(inner) : ` ${outer} `.includes(` ${inner} `);
+  // (A Han form is contained as it is; another as whole words: " f " in " form ".)
+  const formList = [...byForm].map(([form, e]) => ({ form, e, han: HAN_RE.test(form), padded: ` ${form} ` }));
   const nested = new Map<string, LexiconEntry[]>();
-  for (const [form, e] of byForm) {
+  for (const { form, e, padded } of formList) {
     const inner = new Map<string, LexiconEntry>();
-    for (const [f, other] of byForm) if (other.type !== e.type && f !== form && contains(form, f)) inner.set(other.type, other);
+    for (const other of formList) {
+      // A longer form is never inside this one.
+      if (other.form.length > form.length || other.e.type === e.type || other.form === form) continue;
+      if (other.han ? form.includes(other.form) : padded.includes(other.padded)) inner.set(other.e.type, other.e);
+    }
     if (inner.size) nested.set(form, [...inner.values()]);
   }
 
@@ -60,6 +78,63 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
     ? new RegExp(spellings.map(([f]) => (HAN_RE.test(f) ? escape(f) : `\\b${escape(f)}\\b`)).join('|'), 'gu')
     : null;
 
+  // Every form without its spaces, by code unit. A run of tokens can only be a form when its text
+  // without whitespace is one of these (a form as it is, or a form written without its spaces), so
+  // a walk down this trie from each token rules out most runs without making their strings.
+  const forms: Trie = { next: new Map(), end: false };
+  for (const form of byForm.keys()) {
+    let node = forms;
+    for (const c of form.replace(/ /g, '')) {
+      for (let k = 0; k < c.length; k++) {
+        const unit = c.charCodeAt(k);
+        let child = node.next.get(unit);
+        if (!child) node.next.set(unit, (child = { next: new Map(), end: false }));
+        node = child;
+      }
+    }
+    node.end = true;
+  }
+  // formEnds[n]: the run of n tokens from the current one may be a form.
+  const formEnds: boolean[] = [];
+
+  /** The entity of the run of tokens [i, i + n), if it is a form. */
+  const formAt = (tokens: readonly Token[], text: string, i: number, n: number) => {
+    const start = tokens[i]!.start;
+    const end = tokens[i + n - 1]!.end;
+    const form = text.slice(start, end).replace(/\s+/g, ' ');
+    const e = byForm.get(form) ?? (n > 1 ? byForm.get(form.replace(/ /g, '')) : undefined);
+    return e ? { e, start, end, form } : null;
+  };
+
+  /** Tokens in text order, as the segmenter gives them: each after the one before, inside the text. */
+  const inOrder = (tokens: readonly Token[], text: string) => {
+    let at = 0;
+    for (const t of tokens) {
+      if (t.start < at || t.end < t.start || t.end > text.length) return false;
+      at = t.end;
+    }
+    return true;
+  };
+
+  /** How many tokens from i may be a form (0 to maxTokens), filling formEnds. Tokens in text order only. */
+  const walk = (tokens: readonly Token[], text: string, i: number): number => {
+    const limit = Math.min(maxTokens, tokens.length - i);
+    let node: Trie | undefined = forms;
+    let pos = tokens[i]!.start;
+    let longest = 0;
+    for (let n = 1; n <= limit; n++) {
+      // The run's text grows by the gap before this token and the token itself.
+      for (const end = tokens[i + n - 1]!.end; pos < end; pos++) {
+        const c = text.charCodeAt(pos);
+        if (isSpace(c)) continue;
+        if (!(node = node.next.get(c))) return longest;
+      }
+      formEnds[n] = node.end;
+      longest = n;
+    }
+    return longest;
+  };
+
   return {
     hanForms: [...byForm.keys()].filter((f) => HAN_RE.test(f)),
     types: [...new Set(lexicon.entities.map((e) => e.type))],
@@ -68,15 +143,17 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
     surface: (type, value) => entries.get(`${type}=${value}`)?.forms.find((f) => HAN_RE.test(f)) ?? entries.get(`${type}=${value}`)?.forms[0],
     tag(tokens, text) {
       const hits: EntityHit[] = [];
+      // Tokens out of text order (not the segmenter's): every run is tried.
+      const ordered = inOrder(tokens, text);
       for (let i = 0; i < tokens.length; ) {
         let matched = 0;
+        const longest = ordered ? walk(tokens, text, i) : -1;
         // Longest run of tokens that is a form: "wechat pay" before "wechat".
-        for (let n = Math.min(maxTokens, tokens.length - i); n >= 1 && !matched; n--) {
-          const start = tokens[i]!.start;
-          const end = tokens[i + n - 1]!.end;
-          const form = text.slice(start, end).replace(/\s+/g, ' ');
-          const e = byForm.get(form) ?? (n > 1 ? byForm.get(form.replace(/ /g, '')) : undefined);
-          if (e) {
+        for (let n = longest < 0 ? Math.min(maxTokens, tokens.length - i) : longest; n >= 1 && !matched; n--) {
+          if (longest >= 0 && !formEnds[n]) continue;
+          const found = formAt(tokens, text, i, n);
+          if (found) {
+            const { e, start, end, form } = found;
             hits.push({ type: e.type, value: e.value, start, end });
             for (const inner of nested.get(byForm.has(form) ? form : form.replace(/ /g, '')) ?? []) {
               hits.push({ type: inner.type, value: inner.value, start, end, nested: true });

@@ -8,7 +8,7 @@
  */
 import Fuse from 'fuse.js';
 import { TfIdf } from 'natural/lib/natural/tfidf/index.js';
-import { features } from './features.js';
+import { features, termLookup } from './features.js';
 import { matching, type MatchingConfig } from './config.js';
 import { trainSoftmax, type SparseVector } from './softmax.js';
 
@@ -46,35 +46,71 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const featurize = options.featurize ?? features;
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const exampleTokens = examples.map((e) => featurize(e.text));
   const docLabel = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
 
-  // One natural TF-IDF document per label: terms shared by many labels weigh little.
-  const tfidf = new TfIdf();
-  // idf needs only whether a label uses a term, so each label's document lists its terms once.
-  const perLabel = labels.map(() => new Set<string>());
-  exampleTokens.forEach((tokens, i) => {
-    const set = perLabel[docLabel[i]!]!;
-    for (const t of tokens) set.add(t);
+  // Every example's terms as numbers, each distinct term string looked up once here: the rest of
+  // the build works on these.
+  const termOf = new Map<string, number>();
+  const termText: string[] = [];
+  const exampleTerms = examples.map((e) => {
+    const tokens = featurize(e.text);
+    const ids = new Int32Array(tokens.length);
+    for (let k = 0; k < tokens.length; k++) {
+      let t = termOf.get(tokens[k]!);
+      if (t === undefined) {
+        termOf.set(tokens[k]!, (t = termText.length));
+        termText.push(tokens[k]!);
+      }
+      ids[k] = t;
+    }
+    return ids;
   });
-  perLabel.forEach((terms, i) => tfidf.addDocument([...terms], labels[i]));
+  const termCountAll = termText.length;
+
+  // One TF-IDF document per label: terms shared by many labels weigh little. idf needs only
+  // whether a label uses a term, so each label's document lists its terms once, in order of first use.
+  const perLabel: number[][] = labels.map(() => []);
+  const inLabel = new Uint8Array(labels.length * termCountAll);
+  exampleTerms.forEach((ids, i) => {
+    const l = docLabel[i]!;
+    for (const t of ids) {
+      if (inLabel[l * termCountAll + t]) continue;
+      inLabel[l * termCountAll + t] = 1;
+      perLabel[l]!.push(t);
+    }
+  });
 
   // Vocabulary in order of first appearance, with the number of labels using each term.
   const vocab = new Map<string, number>();
+  const vocabOfTerm = new Int32Array(termCountAll).fill(-1);
   const labelsWithTerm: number[] = [];
   const someTermOfCount = new Map<number, string>();
-  for (const tokens of perLabel) {
-    for (const t of tokens) {
-      const id = vocab.get(t);
-      if (id === undefined) {
-        vocab.set(t, labelsWithTerm.length);
+  for (const terms of perLabel) {
+    for (const t of terms) {
+      const id = vocabOfTerm[t]!;
+      if (id < 0) {
+        vocabOfTerm[t] = labelsWithTerm.length;
+        vocab.set(termText[t]!, labelsWithTerm.length);
         labelsWithTerm.push(1);
       } else labelsWithTerm[id]!++;
     }
   }
+  const termId = termLookup(vocab);
   // idf depends on that number only: natural computes it once per distinct count (at most one per label).
   for (const [t, id] of vocab) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
-  const weightOfCount = new Map([...someTermOfCount].map(([n, t]) => [n, Math.max(tfidf.idf(t), 0.05) ** config.idfPower]));
+  // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
+  // does, without building its per-label term objects; except for the two terms those objects
+  // cannot count (their own "__key" field and "__proto__"), where natural itself is asked.
+  let natural: TfIdf | undefined;
+  const idf = (t: string, n: number) => {
+    if (t !== '__key' && t !== '__proto__') return 1 + Math.log(labels.length / (1 + n));
+    if (!natural) {
+      natural = new TfIdf();
+      perLabel.forEach((terms, i) => natural!.addDocument(terms.map((k) => termText[k]!), labels[i]));
+    }
+    return natural.idf(t);
+  };
+  const weightOfCount = new Map([...someTermOfCount].map(([n, t]) => [n, Math.max(idf(t, n), 0.05) ** config.idfPower]));
   const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
   const common = Uint8Array.from(labelsWithTerm, (n) => (n >= config.commonTermLabels * labels.length ? 1 : 0));
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
@@ -91,7 +127,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     const unknownOrder: string[] = [];
     let known = 0;
     for (const t of tokens) {
-      const id = vocab.get(t);
+      const id = termId(t);
       if (id !== undefined) {
         if (termCount[id]!++ === 0) {
           order.push(id);
@@ -128,7 +164,31 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     return { ids, weights, known: order.length ? known / order.length : 0 };
   };
 
-  const vectors = exampleTokens.map((t) => toVector(t));
+  /** toVector() of an example's terms (all known: the vocabulary is theirs), by number. */
+  const exampleVector = (terms: Int32Array): SparseVector & { known: number } => {
+    // Distinct terms in order of first appearance.
+    const order: number[] = [];
+    for (const t of terms) {
+      const id = vocabOfTerm[t]!;
+      if (termCount[id]!++ === 0) order.push(id);
+    }
+    const known = order.length;
+    const ids = new Int32Array(known);
+    const weights = new Float64Array(known);
+    let norm2 = 0;
+    let k = 0;
+    for (const id of order) {
+      const w = termCount[id]! * termWeight[id]!;
+      termCount[id] = 0;
+      ids[k] = id;
+      weights[k++] = w;
+      norm2 += w * w;
+    }
+    const norm = Math.sqrt(norm2) || 1;
+    for (let i = 0; i < known; i++) weights[i]! /= norm;
+    return { ids, weights, known: order.length ? known / order.length : 0 };
+  };
+  const vectors = exampleTerms.map(exampleVector);
 
   /** Keeps the `max` heaviest terms of a long query (the common ones say least and cost most). */
   const topTerms = <V extends SparseVector>(v: V, max: number): V => {
@@ -145,8 +205,18 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   });
   const labelSize = new Float64Array(labels.length);
   for (const l of docLabel) labelSize[l]!++;
-  // Inverted indexes, term -> (example, weight) and term -> (label, centroid weight).
-  const examplePostings = invertedIndex(termWeight.length, vectors);
+  // Inverted indexes, term -> (example, weight) and term -> (label, centroid weight). The examples'
+  // rows are numbered label by label (file order within a label), so a label's nearest example is
+  // the best of one stretch of rows; `rowLabel` is each row's label, `labelRows` each label's stretch.
+  const rowOrder = Array.from(vectors.keys()).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
+  const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
+  const labelRows = new Int32Array(labels.length + 1);
+  for (const l of rowLabel) labelRows[l + 1]!++;
+  for (let l = 0; l < labels.length; l++) labelRows[l + 1]! += labelRows[l]!;
+  const examplePostings = invertedIndex(
+    termWeight.length,
+    rowOrder.map((doc) => vectors[doc]!),
+  );
   const centroidPostings = invertedIndex(
     termWeight.length,
     centroids.map((c, label) => {
@@ -211,7 +281,11 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
     const knn = new Float64Array(labels.length);
     const centroid = new Float64Array(labels.length);
-    // docScore and touched are reused between calls; only the documents touched here are read and reset.
+    // docScore and touched are reused between calls, and docScore is left all 0. A query whose rare terms reach many rows adds into every row and reads each label's stretch
+    // once; one that reaches few keeps a list of the rows it touched. The sums and maxima are the same.
+    let reach = 0;
+    for (let k = 0; k < q.ids.length; k++) if (!common[q.ids[k]!]) reach += postStart[q.ids[k]! + 1]! - postStart[q.ids[k]!]!;
+    const dense = reach * 4 > examples.length;
     let touchedCount = 0;
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
@@ -219,18 +293,32 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       // A term most labels use (微, 怎么, e:platform=wechat) tells labels apart little and costs the
       // longest posting lists: the nearest-example and centroid passes skip it (the softmax keeps it).
       if (common[id]) continue;
-      for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
-        const doc = postDoc[j]!;
-        if (docScore[doc] === 0) touched[touchedCount++] = doc;
-        docScore[doc]! += w * postWeight[j]!;
+      if (dense) {
+        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) docScore[postDoc[j]!]! += w * postWeight[j]!;
+      } else {
+        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
+          const doc = postDoc[j]!;
+          if (docScore[doc] === 0) touched[touchedCount++] = doc;
+          docScore[doc]! += w * postWeight[j]!;
+        }
       }
       for (let j = centroidStart[id]!, end = centroidStart[id + 1]!; j < end; j++) centroid[centroidLabel[j]!]! += w * centroidWeight[j]!;
     }
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = touched[i]!;
-      const l = docLabel[doc]!;
-      if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
-      docScore[doc] = 0;
+    if (dense) {
+      // Rows the query did not reach hold 0, which no maximum (0 to start with) takes.
+      for (let l = 0; l < labels.length; l++) {
+        let best = 0;
+        for (let doc = labelRows[l]!, end = labelRows[l + 1]!; doc < end; doc++) if (docScore[doc]! > best) best = docScore[doc]!;
+        knn[l] = best;
+      }
+      docScore.fill(0);
+    } else {
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        const l = rowLabel[doc]!;
+        if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
+        docScore[doc] = 0;
+      }
     }
     // The softmax sees only known terms; scale it by their share so gibberish stays low.
     const probs = softmax?.predict(q);
@@ -258,7 +346,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const coverage = (terms: readonly string[]) => {
     const distinct = new Set(terms);
     let known = 0;
-    for (const t of distinct) if (vocab.has(t)) known++;
+    for (const t of distinct) if (termId(t) !== undefined) known++;
     return distinct.size ? known / distinct.size : 1;
   };
 

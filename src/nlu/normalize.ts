@@ -12,6 +12,62 @@ import * as OpenCC from 'opencc-js';
  * Not 'twp': its phrase table rewrites Simplified words too (程序 -> 进程).
  */
 const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
+
+/**
+ * For every entry of that conversion's dictionaries that changes text, one code point of its
+ * source that its result lacks (else its first). An entry can only match text that holds all of
+ * its source's code points, so text with none of these is left exactly as it is: most messages,
+ * written in Simplified, skip the conversion. Null (convert everything) if the preset is not laid
+ * out as expected.
+ */
+const converting = ((): { bmp: Uint8Array; astral: Set<number> } | null => {
+  type Dict = string | readonly (readonly string[])[];
+  const config = (OpenCC.Locale.configs as Record<string, { normalizationChain?: readonly (readonly Dict[])[]; conversionChain?: readonly (readonly Dict[])[] }>)['tw2s'];
+  if (!config?.conversionChain) return null;
+  const bmp = new Uint8Array(0x10000);
+  const astral = new Set<number>();
+  const add = (from: string, to: string) => {
+    if (from === to) return;
+    let pick = from.codePointAt(0)!;
+    for (const c of from) {
+      if (!to.includes(c)) {
+        pick = c.codePointAt(0)!;
+        break;
+      }
+    }
+    if (pick < 0x10000) bmp[pick] = 1;
+    else astral.add(pick);
+  };
+  for (const dict of [...(config.normalizationChain ?? []), ...config.conversionChain].flat()) {
+    // The library's own reading of an entry: "from to" pairs separated by '|', or [from, to] pairs.
+    if (typeof dict === 'string') {
+      for (const line of dict.split('|')) {
+        const [from, to] = line.split(' ');
+        if (from && to !== undefined) add(from, to);
+      }
+    } else for (const [from, to] of dict) if (from && to !== undefined) add(from, to);
+  }
+  return { bmp, astral };
+})();
+
+/** False when no entry of the Traditional-to-Simplified conversion can change `text`. */
+function mayConvert(text: string): boolean {
+  if (!converting) return true;
+  const { bmp, astral } = converting;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const cp = text.codePointAt(i)!;
+      if (cp > 0xffff) {
+        if (astral.has(cp)) return true;
+        i++;
+        continue;
+      }
+    }
+    if (bmp[c]) return true;
+  }
+  return false;
+}
 let toTraditionalConverter: ((s: string) => string) | undefined;
 /** Replies are made of a few hundred curated strings: each is converted once. */
 const traditionalMemo = new Map<string, string>();
@@ -85,7 +141,7 @@ export interface Analysis {
 /** normalize() and isTraditional() in one pass (one NFKC, one OpenCC conversion). */
 export function analyse(text: string): Analysis {
   const nfkc = text.normalize('NFKC');
-  const simplified = toSimplified(nfkc);
+  const simplified = mayConvert(nfkc) ? toSimplified(nfkc) : nfkc;
   const clean = simplified.toLowerCase().replace(NON_WORD_RE, ' ').replace(/\s+/g, ' ').trim();
   return { clean, normalized: finish(clean), traditional: simplified !== nfkc && HAN_RE.test(nfkc) };
 }

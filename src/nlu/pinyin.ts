@@ -22,15 +22,22 @@ const PINYIN_WORD_RE = new RegExp(`^(?:${SYLLABLE})+$`, 'u');
 const SYLLABLE_AT_RE = new RegExp(`^${SYLLABLE}`, 'u');
 /** The syllables that can start at `i` (longest first, and shorter ones: "xian" and "xi"+"an"). */
 function syllablesAt(letters: string, i: number): string[] {
-  const out: string[] = [];
   const rest = letters.slice(i, i + 6);
+  let out = syllableMemo.get(rest);
+  if (out) return out;
+  out = [];
   for (let n = rest.length; n >= 1; n--) {
     const piece = rest.slice(0, n);
     const m = SYLLABLE_AT_RE.exec(piece);
     if (m && m[0].length === n) out.push(piece);
   }
+  // Bounded: arbitrary text must not grow it forever.
+  if (syllableMemo.size >= 10_000) syllableMemo.clear();
+  syllableMemo.set(rest, out);
   return out;
 }
+/** syllablesAt() depends on the next six letters only. */
+const syllableMemo = new Map<string, string[]>();
 
 const charMemo = new Map<string, string>();
 /** Toneless pinyin of one Han character (its most common reading), v for ü. */
@@ -43,6 +50,32 @@ function charPinyin(ch: string): string {
   return p;
 }
 const keyOf = (word: string) => Array.from(word, charPinyin).join('');
+const pointMemo = new Map<number, string>();
+/** charPinyin() of the character with this code point (looked up by number, not by a new string). */
+function pointPinyin(point: number): string {
+  let p = pointMemo.get(point);
+  if (p === undefined) pointMemo.set(point, (p = charPinyin(String.fromCodePoint(point))));
+  return p;
+}
+
+/** A trie node: the next nodes by code point (or code unit), and the value of the key ending here. */
+interface Trie<V> {
+  next: Map<number, Trie<V>>;
+  value?: V;
+}
+const trie = <V>(): Trie<V> => ({ next: new Map() });
+/** Adds `key` walked by code points (or code units), giving its node. */
+function trieNode<V>(root: Trie<V>, key: string, byCodeUnit = false): Trie<V> {
+  let node = root;
+  for (let i = 0; i < key.length; i++) {
+    const c = byCodeUnit ? key.charCodeAt(i) : key.codePointAt(i)!;
+    if (!byCodeUnit && c > 0xffff) i++;
+    let child = node.next.get(c);
+    if (!child) node.next.set(c, (child = trie<V>()));
+    node = child;
+  }
+  return node;
+}
 
 /** Strips tone marks and tone numbers from Latin text: "shí míng", "shi2ming2" -> "shi ming", "shiming". */
 const toneless = (s: string) =>
@@ -84,20 +117,60 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   for (const c of knownChars) if (!charByKey.has(charPinyin(c))) charByKey.set(charPinyin(c), c);
   const maxKey = Math.max(0, ...[...byKey.keys()].map((k) => k.length));
 
+  // Words that can be kept whole, by code point (whether a domain word, a training word), and the
+  // homophone keys and pinyin keys by letter: from a position, a walk down each finds every word or
+  // key that starts there (most positions: none) without making a string for each stretch.
+  const words = trie<{ domain: boolean; known: boolean }>();
+  for (const w of new Set([...domainSet, ...known])) trieNode(words, w).value = { domain: domainSet.has(w), known: known.has(w) };
+  const homophones = trie<string>();
+  for (const [k, w] of homophone) trieNode(homophones, k, true).value = w;
+  const pinyinKeys = trie<string>();
+  for (const [k, w] of byKey) trieNode(pinyinKeys, k, true).value = w;
+  // The walks' nodes for the stretch of n characters from the current position (index n).
+  const wordAt: (Trie<{ domain: boolean; known: boolean }> | undefined)[] = [];
+  const keyAt: (Trie<string> | undefined)[] = [];
+
   function repairHan(run: string): string {
-    const chars = [...run];
+    const points: number[] = [];
+    for (let i = 0; i < run.length; i++) {
+      const point = run.codePointAt(i)!;
+      points.push(point);
+      if (point > 0xffff) i++;
+    }
     // A run with no character of a homophone's sound cannot hold a typo of a domain word.
-    const sounds = chars.map(charPinyin);
+    const sounds = points.map(pointPinyin);
     if (!sounds.some((p) => firstSounds.has(p))) return run;
+    const chars = [...run];
+    // Only a stretch that sounds like a domain word other than itself, sharing a character with it,
+    // can change the run: without one, every step below keeps the run's own characters.
+    if (!mayRepair(chars, sounds)) return run;
     let out = '';
     for (let i = 0; i < chars.length; ) {
       let step = 0;
-      for (let n = Math.min(4, chars.length - i); n >= 2 && !step; n--) {
+      const limit = Math.min(4, chars.length - i);
+      // The longest stretch from i that may be a known word (maxWord) or sound like a domain word (maxKey).
+      let maxWord = 0;
+      for (let n = 1, node: Trie<{ domain: boolean; known: boolean }> | undefined = words; n <= limit; n++) {
+        if (!(node = node.next.get(points[i + n - 1]!))) break;
+        wordAt[n] = node;
+        maxWord = n;
+      }
+      let maxKey = 0;
+      walk: for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
+        const sound = sounds[i + n - 1]!;
+        for (let j = 0; j < sound.length; j++) if (!(node = node.next.get(sound.charCodeAt(j)))) break walk;
+        keyAt[n] = node;
+        maxKey = n;
+      }
+      for (let n = Math.min(limit, Math.max(maxWord, maxKey)); n >= 2 && !step; n--) {
+        // The stretch's characters sound like the domain word `target` (its pinyin key), and are `entry`'s word.
+        const target = n <= maxKey ? keyAt[n]!.value : undefined;
+        const entry = n <= maxWord ? wordAt[n]!.value : undefined;
+        if (!entry && !target) continue;
         const w = chars.slice(i, i + n).join('');
-        const target = homophone.get(sounds.slice(i, i + n).join(''));
         // A domain word is never "repaired" into another (卖号 is not 买号); a training word only when it
         // sounds like a domain word (注消 is a typo of 注销 even where a training line has it).
-        if (domainSet.has(w) || (known.has(w) && (!target || target === w))) {
+        if (entry && (entry.domain || (entry.known && (!target || target === w)))) {
           out += w;
           step = n;
           continue;
@@ -117,6 +190,22 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
     return out;
   }
 
+  /** Whether some stretch of 2-4 characters sounds like a domain word that differs from it but shares a character with it. */
+  function mayRepair(chars: readonly string[], sounds: readonly string[]): boolean {
+    for (let i = 0; i < chars.length; i++) {
+      const limit = Math.min(4, chars.length - i);
+      walk: for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
+        const sound = sounds[i + n - 1]!;
+        for (let j = 0; j < sound.length; j++) if (!(node = node.next.get(sound.charCodeAt(j)))) break walk;
+        const target = n >= 2 ? node.value : undefined;
+        if (target === undefined) continue;
+        const w = chars.slice(i, i + n).join('');
+        if (target !== w && [...w].some((c, k) => [...target][k] === c)) return true;
+      }
+    }
+    return false;
+  }
+
   /** Segments a toneless pinyin string into known words; null unless most of it is covered. */
   function fromPinyin(letters: string): string | null {
     const n = letters.length;
@@ -126,8 +215,10 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
     for (let i = 0; i < n; i++) {
       const here = best[i];
       if (!here) continue;
-      for (let j = i + 1; j <= Math.min(n, i + maxKey); j++) {
-        const w = byKey.get(letters.slice(i, j));
+      // Every known word whose pinyin key starts here, shortest first.
+      for (let j = i + 1, node: Trie<string> | undefined = pinyinKeys; j <= Math.min(n, i + maxKey); j++) {
+        if (!(node = node.next.get(letters.charCodeAt(j - 1)))) break;
+        const w = node.value;
         if (w) {
           const c = { cost: here.cost + 1, text: here.text + w, covered: here.covered + (j - i), singles: here.singles + ([...w].length === 1 ? 1 : 0) };
           if (!best[j] || c.cost < best[j]!.cost) best[j] = c;

@@ -61,7 +61,15 @@ export interface Nlu {
 export function createNlu(kb: KnowledgeBase): Nlu {
   const lexicon = compileLexicon(kb.lexicon);
   const segmenter: Segmenter = createSegmenter(lexicon.hanForms);
-  const base = (text: string) => lexicon.canonical(analyse(text).normalized);
+  const baseOf = (text: string) => lexicon.canonical(analyse(text).normalized);
+  // While the index is built, a text's normalised form is made once: the training texts are
+  // normalised to learn the known words, then again to be prepared.
+  const baseCache = new Map<string, string>();
+  let base = (text: string) => {
+    let b = baseCache.get(text);
+    if (b === undefined) baseCache.set(text, (b = baseOf(text)));
+    return b;
+  };
 
   // Words the training data uses: what pinyin may be rewritten to.
   const trainingTexts = [
@@ -93,7 +101,8 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   });
 
   const finish = (normalized: string) => pinyin.rewrite(lexicon.canonical(normalized)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
-  const prepare = (text: string) => finish(analyse(text).normalized);
+  // finish(analyse(text).normalized), from the normalised form: the same steps in the same order.
+  const prepare = (text: string) => pinyin.rewrite(base(text)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
 
   const facets: FacetDetector = createFacetDetector(
     kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: prepare(u) }))),
@@ -161,6 +170,8 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     endBuild: () => {
       buildCache.clear();
       cut = (text) => segmenter.cut(text);
+      baseCache.clear();
+      base = baseOf;
     },
   };
   return nlu;

@@ -41,7 +41,8 @@ export function createSegmenter(userWords: readonly string[]): Segmenter {
       const out: Token[] = [];
       let at = 0;
       for (const piece of jb.cut(text, true)) {
-        const start = text.indexOf(piece, at);
+        // The pieces follow one another: where this one starts where the last ended, no search.
+        const start = text.startsWith(piece, at) ? at : text.indexOf(piece, at);
         if (start < 0) continue;
         at = start + piece.length;
         if (piece.trim()) out.push({ text: piece, start, end: at });

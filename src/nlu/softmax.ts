@@ -36,12 +36,30 @@ export function trainSoftmax(
   const bias = new Float64Array(classes);
   const p = new Float64Array(classes);
   const step = new Float64Array(classes);
+  // The classes whose step is not zero for the current example, in class order, and their steps.
+  const active = new Int32Array(classes);
+  const activeStep = new Float64Array(classes);
 
   const forward = (x: SparseVector, out: Float64Array) => {
     const { ids, weights } = x;
     out.set(bias);
-    // Row by row: a term's weights for every class lie next to each other.
-    for (let k = 0; k < ids.length; k++) {
+    // Row by row: a term's weights for every class lie next to each other. Four terms per pass
+    // over the classes: out[c] + a + b + c + d adds them one after another, in the same order
+    // (and so to the same sums) as four passes would, with a quarter of the loads and stores.
+    const n = ids.length;
+    let k = 0;
+    for (; k + 4 <= n; k += 4) {
+      const r0 = ids[k]! * classes;
+      const r1 = ids[k + 1]! * classes;
+      const r2 = ids[k + 2]! * classes;
+      const r3 = ids[k + 3]! * classes;
+      const w0 = weights[k]!;
+      const w1 = weights[k + 1]!;
+      const w2 = weights[k + 2]!;
+      const w3 = weights[k + 3]!;
+      for (let c = 0; c < classes; c++) out[c] = out[c]! + W[r0 + c]! * w0 + W[r1 + c]! * w1 + W[r2 + c]! * w2 + W[r3 + c]! * w3;
+    }
+    for (; k < n; k++) {
       const row = ids[k]! * classes;
       const w = weights[k]!;
       for (let c = 0; c < classes; c++) out[c]! += W[row + c]! * w;
@@ -74,16 +92,22 @@ export function trainSoftmax(
       const i = order[n]!;
       const { ids, weights } = data[i]!;
       forward(data[i]!, p);
+      let moving = 0;
       for (let c = 0; c < classes; c++) {
         const g = p[c]! - (c === labels[i] ? 1 : 0);
         // Classes already ruled out for this example are skipped.
         step[c] = g > -MIN_GRADIENT && g < MIN_GRADIENT ? 0 : rate * g * balance[labels[i]!]!;
         bias[c]! -= step[c]! * 0.1;
+        if (step[c] !== 0) {
+          active[moving] = c;
+          activeStep[moving++] = step[c]!;
+        }
       }
+      // Late in training most classes are ruled out: only the others' weights move.
       for (let k = 0; k < ids.length; k++) {
         const row = ids[k]! * classes;
         const w = weights[k]!;
-        for (let c = 0; c < classes; c++) if (step[c] !== 0) W[row + c]! -= step[c]! * w;
+        for (let a = 0; a < moving; a++) W[row + active[a]!]! -= activeStep[a]! * w;
       }
     }
   }
