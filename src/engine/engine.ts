@@ -364,15 +364,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // other topic's text does, keep the turn on it.
     // So do follow-ups curators listed for it, when the turn reads clearly more like one of them than
     // like anything written for the other topic ("解了卡实名是不是就跟着没了" after 解绑银行卡).
-    const bestOverlap = (topic: string) => Math.max(0, ...sections.rank(topic, p.terms.terms).map((h) => h.overlap));
-    const bestSection = (topic: string) => sections.rank(topic, p.terms.terms)[0]?.score ?? 0;
     const other = isTopic(named[0]?.topic) && named[0]!.topic !== frame.topic ? named[0]!.topic : null;
+    const otherSections = other && section ? sections.rank(other, p.terms.terms) : [];
+    const bestOverlap = Math.max(0, ...otherSections.map((h) => h.overlap));
+    const bestSection = otherSections[0]?.score ?? 0;
     const staysOnTopic =
       !leavesRoute &&
       !shifting &&
       !!section &&
-      ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap(other))) ||
-        (section.score >= dialogue.followUpKeepsTopic && section.score - (other ? bestSection(other) : 0) >= dialogue.followUpLead));
+      ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap)) ||
+        (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));

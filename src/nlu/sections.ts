@@ -102,13 +102,24 @@ export function createSectionIndex(
   const vocabulary = docs.map((_, i) => new Set([...textTerms[i]!, ...exampleTerms[i]!.flat()]));
   const byTopic = new Map<string, number[]>();
   docs.forEach((d, i) => byTopic.set(d.topic, [...(byTopic.get(d.topic) ?? []), i]));
+  // A turn asks about its terms several times (its own topic's sections, another topic's, how much
+  // it reads like a follow-up): the prior of the last terms array is kept, as they are immutable.
+  let lastTerms: readonly string[] | null = null;
+  let lastPrior = new Map<string, number>();
+  const priorOf = (terms: readonly string[]) => {
+    if (terms !== lastTerms) {
+      lastPrior = prior!(terms);
+      lastTerms = terms;
+    }
+    return lastPrior;
+  };
 
   return {
-    followUpLike: (terms) => (prior ? Math.max(0, ...prior(terms).values()) : 0),
+    followUpLike: (terms) => (prior ? Math.max(0, ...priorOf(terms).values()) : 0),
     rank(topic, terms) {
       const q = vectorOf(terms.filter(informative), idf);
       const hits: SectionHit[] = [];
-      const facetPrior = prior && priorWeight > 0 ? prior(terms) : null;
+      const facetPrior = prior && priorWeight > 0 ? priorOf(terms) : null;
       let known = 0;
       for (const t of q.keys()) if (df.has(t)) known += idf(t);
       for (const i of byTopic.get(topic) ?? []) {
