@@ -379,9 +379,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
     // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole -- unless
-    //    all it says is a facet phrase ("那客服电话呢"): that facet of the live topic.
+    //    all it says is a facet phrase ("那客服电话呢"): that facet of the live topic; or it reads
+    //    as a follow-up of the live topic, as above ("那账单呢" after 解除实名: what happens to them).
     const onlyFacet = !!facet && unmaskedChars(p) === 0 && topics.get(frame.topic)!.content.sections.has(facet);
-    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet) {
+    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet && !staysOnTopic) {
       const action = resolveEllipsis(p, frame, false);
       if (action) return action;
     }

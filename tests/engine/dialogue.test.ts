@@ -245,6 +245,14 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'contact' });
   });
 
+  it('keeps an elliptical turn on the live topic when it reads as one of its follow-ups ("那账单呢" after 解除实名)', () => {
+    const [, bills] = converse('微信实名怎么解除', '那账单呢');
+    expect(bills!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove' });
+    // Naming another topic's matter still switches.
+    const [, other] = converse('微信实名怎么解除', '那注销账号呢');
+    expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('gives the live topic no favour after a shift word ("另外", "顺便问一下"), which is not read as content', () => {
     const [, second] = converse('注销微信账号要多久', '另外,我身份证好像被别人拿去实名了怎么办');
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
