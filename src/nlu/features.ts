@@ -109,3 +109,62 @@ export function termLookup(ids: ReadonlyMap<string, number>): (term: string) => 
     return ids.get(term);
   };
 }
+
+/**
+ * Numbers terms in order of first sight: `id(term)` is the term's number, a new one for a term not
+ * seen before (0, 1, 2...). Terms of one or two code units are kept in typed arrays by their code
+ * units; longer ones in a Map.
+ */
+export function termNumbering(): { id(term: string): number; readonly terms: readonly string[] } {
+  const terms: string[] = [];
+  const single = new Int32Array(0x10000).fill(-1);
+  let bits = 12;
+  let pairKey = new Uint32Array(1 << bits);
+  let pairId = new Int32Array(1 << bits).fill(-1);
+  let pairs = 0;
+  const longer = new Map<string, number>();
+  const slot = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - bits);
+  const place = (key: number, id: number) => {
+    let at = slot(key);
+    while (pairId[at] !== -1) at = (at + 1) & ((1 << bits) - 1);
+    pairKey[at] = key;
+    pairId[at] = id;
+  };
+  const add = (term: string) => {
+    terms.push(term);
+    return terms.length - 1;
+  };
+  return {
+    terms,
+    id(term) {
+      if (term.length === 1) {
+        const c = term.charCodeAt(0);
+        let id = single[c]!;
+        if (id < 0) single[c] = id = add(term);
+        return id;
+      }
+      if (term.length === 2) {
+        const key = ((term.charCodeAt(0) << 16) | term.charCodeAt(1)) >>> 0;
+        const mask = (1 << bits) - 1;
+        let at = slot(key);
+        for (; pairId[at] !== -1; at = (at + 1) & mask) if (pairKey[at] === key) return pairId[at]!;
+        const id = add(term);
+        pairKey[at] = key;
+        pairId[at] = id;
+        // At most half full: grow and place every pair again.
+        if (++pairs * 2 > 1 << bits) {
+          const oldKey = pairKey;
+          const oldId = pairId;
+          bits++;
+          pairKey = new Uint32Array(1 << bits);
+          pairId = new Int32Array(1 << bits).fill(-1);
+          for (let i = 0; i < oldId.length; i++) if (oldId[i] !== -1) place(oldKey[i]!, oldId[i]!);
+        }
+        return id;
+      }
+      let id = longer.get(term);
+      if (id === undefined) longer.set(term, (id = add(term)));
+      return id;
+    },
+  };
+}

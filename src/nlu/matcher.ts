@@ -8,7 +8,7 @@
  */
 import Fuse from 'fuse.js';
 import { TfIdf } from 'natural/lib/natural/tfidf/index.js';
-import { features, termLookup } from './features.js';
+import { features, termLookup, termNumbering } from './features.js';
 import { matching, type MatchingConfig } from './config.js';
 import { trainSoftmax, type SparseVector } from './softmax.js';
 
@@ -50,21 +50,14 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
   // Every example's terms as numbers, each distinct term string looked up once here: the rest of
   // the build works on these.
-  const termOf = new Map<string, number>();
-  const termText: string[] = [];
+  const numbering = termNumbering();
   const exampleTerms = examples.map((e) => {
     const tokens = featurize(e.text);
     const ids = new Int32Array(tokens.length);
-    for (let k = 0; k < tokens.length; k++) {
-      let t = termOf.get(tokens[k]!);
-      if (t === undefined) {
-        termOf.set(tokens[k]!, (t = termText.length));
-        termText.push(tokens[k]!);
-      }
-      ids[k] = t;
-    }
+    for (let k = 0; k < tokens.length; k++) ids[k] = numbering.id(tokens[k]!);
     return ids;
   });
+  const termText = numbering.terms;
   const termCountAll = termText.length;
 
   // One TF-IDF document per label: terms shared by many labels weigh little. idf needs only
