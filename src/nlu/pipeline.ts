@@ -19,6 +19,9 @@ import { createFacetDetector, type FacetDetector, type FacetHit } from './facets
 import { matching } from './config.js';
 
 const HAN_WORD_RE = /^\p{Script=Han}{2,}$/u;
+const HAN_SPACE_RE = /(\p{Script=Han})\s+(?=\p{Script=Han})/gu;
+/** Drops the spaces between Han characters (text without whitespace has none to drop). */
+const joinHan = (text: string) => (/\s/.test(text) ? text.replace(HAN_SPACE_RE, '$1') : text);
 const HAN_CHAR_RE = /^\p{Script=Han}$/u;
 /** Question words a facet phrase may hold around a verb ("怎么撤销", "能撤销吗"). */
 const FACET_FILLER = new Set([...'怎么能可以吗呢要如何该']);
@@ -100,9 +103,9 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     knownChars: [...charCount].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c),
   });
 
-  const finish = (normalized: string) => pinyin.rewrite(lexicon.canonical(normalized)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
+  const finish = (normalized: string) => joinHan(pinyin.rewrite(lexicon.canonical(normalized)));
   // finish(analyse(text).normalized), from the normalised form: the same steps in the same order.
-  const prepare = (text: string) => pinyin.rewrite(base(text)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
+  const prepare = (text: string) => joinHan(pinyin.rewrite(base(text)));
 
   const facets: FacetDetector = createFacetDetector(
     kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: prepare(u) }))),
