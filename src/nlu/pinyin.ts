@@ -62,8 +62,23 @@ function pointPinyin(point: number): string {
 interface Trie<V> {
   next: Map<number, Trie<V>>;
   value?: V;
+  /** Where each syllable walked from here leads, letter by letter (null: off the trie). */
+  bySyllable?: Map<string, Trie<V> | null>;
 }
 const trie = <V>(): Trie<V> => ({ next: new Map() });
+/** The node reached from `node` by the letters of `syllable` (one remembered step per syllable and node). */
+function follow<V>(node: Trie<V>, syllable: string): Trie<V> | undefined {
+  const memo = (node.bySyllable ??= new Map());
+  let to = memo.get(syllable);
+  if (to === undefined) {
+    let at: Trie<V> | undefined = node;
+    for (let j = 0; j < syllable.length && at; j++) at = at.next.get(syllable.charCodeAt(j));
+    to = at ?? null;
+    // Bounded: odd input (characters without a reading stand for themselves) must not grow it forever.
+    if (memo.size < 4096) memo.set(syllable, to);
+  }
+  return to ?? undefined;
+}
 /** Adds `key` walked by code points (or code units), giving its node. */
 function trieNode<V>(root: Trie<V>, key: string, byCodeUnit = false): Trie<V> {
   let node = root;
@@ -156,9 +171,8 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
         maxWord = n;
       }
       let maxKey = 0;
-      walk: for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
-        const sound = sounds[i + n - 1]!;
-        for (let j = 0; j < sound.length; j++) if (!(node = node.next.get(sound.charCodeAt(j)))) break walk;
+      for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
+        if (!(node = follow(node, sounds[i + n - 1]!))) break;
         keyAt[n] = node;
         maxKey = n;
       }
@@ -194,9 +208,8 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   function mayRepair(chars: readonly string[], sounds: readonly string[]): boolean {
     for (let i = 0; i < chars.length; i++) {
       const limit = Math.min(4, chars.length - i);
-      walk: for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
-        const sound = sounds[i + n - 1]!;
-        for (let j = 0; j < sound.length; j++) if (!(node = node.next.get(sound.charCodeAt(j)))) break walk;
+      for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
+        if (!(node = follow(node, sounds[i + n - 1]!))) break;
         const target = n >= 2 ? node.value : undefined;
         if (target === undefined) continue;
         const w = chars.slice(i, i + n).join('');
