@@ -9,8 +9,48 @@
  *     added by the pipeline (see pipeline.ts) with their spans.
  */
 
-const SEGMENT_RE = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+/gu;
-const HAN_START_RE = /^\p{Script=Han}/u;
+const HAN_POINT_RE = /^\p{Script=Han}$/u;
+const WORD_POINT_RE = /^[\p{L}\p{M}\p{N}]$/u;
+/**
+ * Each code point's class, as the Unicode regexes /\p{Script=Han}/u and /[\p{L}\p{M}\p{N}]/u read
+ * it, worked out on first sight: HAN, WORD (a letter, mark or digit not Han) or OTHER.
+ */
+const HAN = 1;
+const WORD = 2;
+const OTHER = 3;
+const unitClass = new Uint8Array(0x10000);
+const astralClass = new Map<number, number>();
+const classify = (point: number) => {
+  const c = String.fromCodePoint(point);
+  return HAN_POINT_RE.test(c) ? HAN : WORD_POINT_RE.test(c) ? WORD : OTHER;
+};
+function pointClass(point: number): number {
+  if (point < 0x10000) return unitClass[point] || (unitClass[point] = classify(point));
+  let known = astralClass.get(point);
+  if (known === undefined) astralClass.set(point, (known = classify(point)));
+  return known;
+}
+/** The code point at i as /u regexes read it (a lone surrogate stands for itself). */
+export function pointAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+/** /\p{Script=Han}/u of one code point. */
+export const isHanPoint = (point: number): boolean => pointClass(point) === HAN;
+/** How many code points `text` has if all are Han (/^\p{Script=Han}*$/u), else -1. */
+export function hanLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++, n++) {
+    const point = pointAt(text, i);
+    if (pointClass(point) !== HAN) return -1;
+    if (point > 0xffff) i++;
+  }
+  return n;
+}
 
 /** Terms with their spans (code-unit offsets into the text). */
 export interface Terms {
@@ -29,11 +69,25 @@ export function addTerm(out: Terms, term: string, start: number, end: number): v
 
 /** Character and Latin terms of normalised text, with spans. Deterministic; duplicates kept (they are counts). */
 export function characterTerms(normalized: string, out: Terms = emptyTerms()): Terms {
-  for (const match of normalized.matchAll(SEGMENT_RE)) {
-    const run = match[0];
-    const at = match.index!;
-    if (HAN_START_RE.test(run)) hanTerms(run, at, out);
-    else latinTerms(run, at, out);
+  // Runs of Han code points, and runs of letters, marks and digits that are not Han
+  // (/\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+/gu), read by a lookup per code point.
+  const s = normalized;
+  for (let i = 0; i < s.length; ) {
+    const point = pointAt(s, i);
+    const kind = pointClass(point);
+    let end = i + (point > 0xffff ? 2 : 1);
+    if (kind === OTHER) {
+      i = end;
+      continue;
+    }
+    while (end < s.length) {
+      const next = pointAt(s, end);
+      if (pointClass(next) !== kind) break;
+      end += next > 0xffff ? 2 : 1;
+    }
+    if (kind === HAN) hanTerms(s.slice(i, end), i, out);
+    else latinTerms(s.slice(i, end), i, out);
+    i = end;
   }
   return out;
 }

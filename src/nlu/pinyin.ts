@@ -6,13 +6,13 @@
  * training utterances.
  */
 import { pinyin } from 'pinyin-pro';
+import { isHanPoint, pointAt } from './features.js';
 
 export interface PinyinConverter {
   /** `text` with pinyin runs and homophone typos rewritten to known Han words. */
   rewrite(text: string): string;
 }
 
-const HAN_RUN_RE = /\p{Script=Han}+/gu;
 const LATIN_RUN_RE = /[\p{Script=Latin}\p{M}\d]+(?:\s+[\p{Script=Latin}\p{M}\d]+)*/gu;
 // A pinyin syllable (toneless, v or ü for ü), so English words are left alone.
 const SYLLABLE =
@@ -204,6 +204,24 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
     return out;
   }
 
+  /** text.replace(/\p{Script=Han}+/gu, repairHan), by a lookup per code point. */
+  function repairHanRuns(text: string): string {
+    let out = '';
+    let kept = 0;
+    for (let i = 0; i < text.length; ) {
+      let point = pointAt(text, i);
+      let end = i + (point > 0xffff ? 2 : 1);
+      if (!isHanPoint(point)) {
+        i = end;
+        continue;
+      }
+      while (end < text.length && isHanPoint((point = pointAt(text, end)))) end += point > 0xffff ? 2 : 1;
+      out += text.slice(kept, i) + repairHan(text.slice(i, end));
+      kept = i = end;
+    }
+    return kept === 0 ? text : out + text.slice(kept);
+  }
+
   /** Whether some stretch of 2-4 characters sounds like a domain word that differs from it but shares a character with it. */
   function mayRepair(chars: readonly string[], sounds: readonly string[]): boolean {
     for (let i = 0; i < chars.length; i++) {
@@ -254,7 +272,7 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
 
   return {
     rewrite(text) {
-      let out = HAN_RUN_RE.test(text) ? text.replace(HAN_RUN_RE, repairHan) : text;
+      let out = repairHanRuns(text);
       if (/\p{Script=Latin}/u.test(out)) {
         out = out.replace(LATIN_RUN_RE, (run) => {
           const words = toneless(run).split(/\s+/);
