@@ -9,8 +9,48 @@
  *     added by the pipeline (see pipeline.ts) with their spans.
  */
 
-const SEGMENT_RE = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+/gu;
-const HAN_START_RE = /^\p{Script=Han}/u;
+const HAN_POINT_RE = /^\p{Script=Han}$/u;
+const WORD_POINT_RE = /^[\p{L}\p{M}\p{N}]$/u;
+/**
+ * Each code point's class, as the Unicode regexes /\p{Script=Han}/u and /[\p{L}\p{M}\p{N}]/u read
+ * it, worked out on first sight: HAN, WORD (a letter, mark or digit not Han) or OTHER.
+ */
+const HAN = 1;
+const WORD = 2;
+const OTHER = 3;
+const unitClass = new Uint8Array(0x10000);
+const astralClass = new Map<number, number>();
+const classify = (point: number) => {
+  const c = String.fromCodePoint(point);
+  return HAN_POINT_RE.test(c) ? HAN : WORD_POINT_RE.test(c) ? WORD : OTHER;
+};
+function pointClass(point: number): number {
+  if (point < 0x10000) return unitClass[point] || (unitClass[point] = classify(point));
+  let known = astralClass.get(point);
+  if (known === undefined) astralClass.set(point, (known = classify(point)));
+  return known;
+}
+/** The code point at i as /u regexes read it (a lone surrogate stands for itself). */
+export function pointAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+/** /\p{Script=Han}/u of one code point. */
+export const isHanPoint = (point: number): boolean => pointClass(point) === HAN;
+/** How many code points `text` has if all are Han (/^\p{Script=Han}*$/u), else -1. */
+export function hanLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++, n++) {
+    const point = pointAt(text, i);
+    if (pointClass(point) !== HAN) return -1;
+    if (point > 0xffff) i++;
+  }
+  return n;
+}
 
 /** Terms with their spans (code-unit offsets into the text). */
 export interface Terms {
@@ -29,11 +69,25 @@ export function addTerm(out: Terms, term: string, start: number, end: number): v
 
 /** Character and Latin terms of normalised text, with spans. Deterministic; duplicates kept (they are counts). */
 export function characterTerms(normalized: string, out: Terms = emptyTerms()): Terms {
-  for (const match of normalized.matchAll(SEGMENT_RE)) {
-    const run = match[0];
-    const at = match.index!;
-    if (HAN_START_RE.test(run)) hanTerms(run, at, out);
-    else latinTerms(run, at, out);
+  // Runs of Han code points, and runs of letters, marks and digits that are not Han
+  // (/\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+/gu), read by a lookup per code point.
+  const s = normalized;
+  for (let i = 0; i < s.length; ) {
+    const point = pointAt(s, i);
+    const kind = pointClass(point);
+    let end = i + (point > 0xffff ? 2 : 1);
+    if (kind === OTHER) {
+      i = end;
+      continue;
+    }
+    while (end < s.length) {
+      const next = pointAt(s, end);
+      if (pointClass(next) !== kind) break;
+      end += next > 0xffff ? 2 : 1;
+    }
+    if (kind === HAN) hanTerms(s.slice(i, end), i, out);
+    else latinTerms(s.slice(i, end), i, out);
+    i = end;
   }
   return out;
 }
@@ -107,5 +161,64 @@ export function termLookup(ids: ReadonlyMap<string, number>): (term: string) => 
       }
     }
     return ids.get(term);
+  };
+}
+
+/**
+ * Numbers terms in order of first sight: `id(term)` is the term's number, a new one for a term not
+ * seen before (0, 1, 2...). Terms of one or two code units are kept in typed arrays by their code
+ * units; longer ones in a Map.
+ */
+export function termNumbering(): { id(term: string): number; readonly terms: readonly string[] } {
+  const terms: string[] = [];
+  const single = new Int32Array(0x10000).fill(-1);
+  let bits = 12;
+  let pairKey = new Uint32Array(1 << bits);
+  let pairId = new Int32Array(1 << bits).fill(-1);
+  let pairs = 0;
+  const longer = new Map<string, number>();
+  const slot = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - bits);
+  const place = (key: number, id: number) => {
+    let at = slot(key);
+    while (pairId[at] !== -1) at = (at + 1) & ((1 << bits) - 1);
+    pairKey[at] = key;
+    pairId[at] = id;
+  };
+  const add = (term: string) => {
+    terms.push(term);
+    return terms.length - 1;
+  };
+  return {
+    terms,
+    id(term) {
+      if (term.length === 1) {
+        const c = term.charCodeAt(0);
+        let id = single[c]!;
+        if (id < 0) single[c] = id = add(term);
+        return id;
+      }
+      if (term.length === 2) {
+        const key = ((term.charCodeAt(0) << 16) | term.charCodeAt(1)) >>> 0;
+        const mask = (1 << bits) - 1;
+        let at = slot(key);
+        for (; pairId[at] !== -1; at = (at + 1) & mask) if (pairKey[at] === key) return pairId[at]!;
+        const id = add(term);
+        pairKey[at] = key;
+        pairId[at] = id;
+        // At most half full: grow and place every pair again.
+        if (++pairs * 2 > 1 << bits) {
+          const oldKey = pairKey;
+          const oldId = pairId;
+          bits++;
+          pairKey = new Uint32Array(1 << bits);
+          pairId = new Int32Array(1 << bits).fill(-1);
+          for (let i = 0; i < oldId.length; i++) if (oldId[i] !== -1) place(oldKey[i]!, oldId[i]!);
+        }
+        return id;
+      }
+      let id = longer.get(term);
+      if (id === undefined) longer.set(term, (id = add(term)));
+      return id;
+    },
   };
 }

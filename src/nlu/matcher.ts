@@ -8,7 +8,7 @@
  */
 import Fuse from 'fuse.js';
 import { TfIdf } from 'natural/lib/natural/tfidf/index.js';
-import { features, termLookup } from './features.js';
+import { features, termLookup, termNumbering } from './features.js';
 import { matching, type MatchingConfig } from './config.js';
 import { trainSoftmax, type SparseVector } from './softmax.js';
 
@@ -50,21 +50,14 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
   // Every example's terms as numbers, each distinct term string looked up once here: the rest of
   // the build works on these.
-  const termOf = new Map<string, number>();
-  const termText: string[] = [];
+  const numbering = termNumbering();
   const exampleTerms = examples.map((e) => {
     const tokens = featurize(e.text);
     const ids = new Int32Array(tokens.length);
-    for (let k = 0; k < tokens.length; k++) {
-      let t = termOf.get(tokens[k]!);
-      if (t === undefined) {
-        termOf.set(tokens[k]!, (t = termText.length));
-        termText.push(tokens[k]!);
-      }
-      ids[k] = t;
-    }
+    for (let k = 0; k < tokens.length; k++) ids[k] = numbering.id(tokens[k]!);
     return ids;
   });
+  const termText = numbering.terms;
   const termCountAll = termText.length;
 
   // One TF-IDF document per label: terms shared by many labels weigh little. idf needs only
@@ -197,37 +190,54 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     return { ...v, ids: Int32Array.from(order, (i) => v.ids[i]!), weights: Float64Array.from(order, (i) => v.weights[i]!) };
   };
 
-  // Label centroids: sums of unit vectors.
-  const centroids = labels.map(() => new Map<number, number>());
-  vectors.forEach((v, doc) => {
-    const centroid = centroids[docLabel[doc]!]!;
-    for (let k = 0; k < v.ids.length; k++) centroid.set(v.ids[k]!, (centroid.get(v.ids[k]!) ?? 0) + v.weights[k]!);
-  });
   const labelSize = new Float64Array(labels.length);
   for (const l of docLabel) labelSize[l]!++;
-  // Inverted indexes, term -> (example, weight) and term -> (label, centroid weight). The examples'
-  // rows are numbered label by label (file order within a label), so a label's nearest example is
-  // the best of one stretch of rows; `rowLabel` is each row's label, `labelRows` each label's stretch.
+  // The examples' rows are numbered label by label (file order within a label), so a label's
+  // nearest example is the best of one stretch of rows; `rowLabel` is each row's label,
+  // `labelRows` each label's stretch.
   const rowOrder = Array.from(vectors.keys()).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
   const labelRows = new Int32Array(labels.length + 1);
   for (const l of rowLabel) labelRows[l + 1]!++;
   for (let l = 0; l < labels.length; l++) labelRows[l + 1]! += labelRows[l]!;
+
+  // Label centroids: sums of unit vectors, summed over the label's examples in file order, the
+  // terms in order of first use.
+  const centroidSum = new Float64Array(termWeight.length);
+  const inCentroid = new Uint8Array(termWeight.length);
+  const centroids = labels.map((_, label) => {
+    const ids: number[] = [];
+    for (let r = labelRows[label]!; r < labelRows[label + 1]!; r++) {
+      const v = vectors[rowOrder[r]!]!;
+      for (let k = 0; k < v.ids.length; k++) {
+        const id = v.ids[k]!;
+        if (!inCentroid[id]) {
+          inCentroid[id] = 1;
+          ids.push(id);
+        }
+        centroidSum[id] = centroidSum[id]! + v.weights[k]!;
+      }
+    }
+    let norm2 = 0;
+    for (const id of ids) norm2 += centroidSum[id]! * centroidSum[id]!;
+    const norm = Math.sqrt(norm2) || 1;
+    // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
+    // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
+    // its coherence puts "as close as its own examples are" nearer the same value for every label.
+    const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
+    const weights = ids.map((id) => centroidSum[id]! / norm / coherence);
+    for (const id of ids) {
+      centroidSum[id] = 0;
+      inCentroid[id] = 0;
+    }
+    return { ids, weights };
+  });
+  // Inverted indexes, term -> (example row, weight) and term -> (label, centroid weight).
   const examplePostings = invertedIndex(
     termWeight.length,
     rowOrder.map((doc) => vectors[doc]!),
   );
-  const centroidPostings = invertedIndex(
-    termWeight.length,
-    centroids.map((c, label) => {
-      const norm = Math.sqrt([...c.values()].reduce((s, w) => s + w * w, 0)) || 1;
-      // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
-      // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
-      // its coherence puts "as close as its own examples are" nearer the same value for every label.
-      const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
-      return { ids: [...c.keys()], weights: [...c.values()].map((w) => w / norm / coherence) };
-    }),
-  );
+  const centroidPostings = invertedIndex(termWeight.length, centroids);
   const { start: postStart, row: postDoc, weight: postWeight } = examplePostings;
   const { start: centroidStart, row: centroidLabel, weight: centroidWeight } = centroidPostings;
 

@@ -114,11 +114,55 @@ const FILLERS = [
 ];
 const FILLER_RE = new RegExp(FILLERS.join('|'), 'g');
 
-// Anything that is not a letter, mark or digit: punctuation, symbols, emoji,
-// control and zero-width characters (category C*), all become a space.
-const NON_WORD_RE = /[^\p{L}\p{M}\p{N}]+/gu;
 const HAN_SPACE_RE = /(\p{Script=Han})\s+(?=\p{Script=Han})/gu;
 const HAN_RE = /\p{Script=Han}/u;
+const SPACE_RE = /\s/;
+const WORD_POINT_RE = /^[\p{L}\p{M}\p{N}]$/u;
+/** Whether each code point below U+10000 is a letter, mark or digit: 0 not known yet, 1 yes, 2 no. */
+const wordUnits = new Uint8Array(0x10000);
+const wordPoints = new Map<number, boolean>();
+function isWordPoint(point: number): boolean {
+  if (point < 0x10000) {
+    let known = wordUnits[point]!;
+    if (known === 0) wordUnits[point] = known = WORD_POINT_RE.test(String.fromCharCode(point)) ? 1 : 2;
+    return known === 1;
+  }
+  let known = wordPoints.get(point);
+  if (known === undefined) wordPoints.set(point, (known = WORD_POINT_RE.test(String.fromCodePoint(point))));
+  return known;
+}
+/** The code point at i, as /u reads it (a lone surrogate is a code point of its own), and its length. */
+function pointAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+/**
+ * Anything that is not a letter, mark or digit (punctuation, symbols, emoji, control and zero-width
+ * characters) becomes a space, a run of them one space: s.replace(/[^\p{L}\p{M}\p{N}]+/gu, ' '), by a
+ * lookup per code point instead of a Unicode-class regex.
+ */
+function spaceNonWords(s: string): string {
+  let out = '';
+  let kept = 0;
+  for (let i = 0; i < s.length; ) {
+    let point = pointAt(s, i);
+    if (isWordPoint(point)) {
+      i += point > 0xffff ? 2 : 1;
+      continue;
+    }
+    // A run of code points that are not letters, marks or digits: one space.
+    let end = i;
+    do end += point > 0xffff ? 2 : 1;
+    while (end < s.length && !isWordPoint((point = pointAt(s, end))));
+    out += s.slice(kept, i) + ' ';
+    kept = i = end;
+  }
+  return kept === 0 ? s : out + s.slice(kept);
+}
 const LEADING_NA_RE = /^\s*那(?:么|如果)?(?=[\p{Script=Han}])(?![个些里边天时样])/u;
 
 /** True when the text is written in Traditional characters (some character changes under t2s). */
@@ -142,7 +186,9 @@ export interface Analysis {
 export function analyse(text: string): Analysis {
   const nfkc = text.normalize('NFKC');
   const simplified = mayConvert(nfkc) ? toSimplified(nfkc) : nfkc;
-  const clean = simplified.toLowerCase().replace(NON_WORD_RE, ' ').replace(/\s+/g, ' ').trim();
+  const spaced = spaceNonWords(simplified.toLowerCase());
+  // Without whitespace, collapsing and trimming it changes nothing.
+  const clean = SPACE_RE.test(spaced) ? spaced.replace(/\s+/g, ' ').trim() : spaced;
   return { clean, normalized: finish(clean), traditional: simplified !== nfkc && HAN_RE.test(nfkc) };
 }
 
@@ -153,5 +199,7 @@ function finish(clean: string): string {
   if (withoutFillers.trim() !== '') s = withoutFillers;
   // A leading 那/那么 only links to the previous turn ("那注销账号呢"); 那个/那些 mean "that".
   s = s.replace(LEADING_NA_RE, '');
+  // Without whitespace there is nothing to join, collapse or trim.
+  if (!SPACE_RE.test(s)) return s;
   return s.replace(HAN_SPACE_RE, '$1').replace(/\s+/g, ' ').trim();
 }

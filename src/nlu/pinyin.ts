@@ -6,13 +6,13 @@
  * training utterances.
  */
 import { pinyin } from 'pinyin-pro';
+import { isHanPoint, pointAt } from './features.js';
 
 export interface PinyinConverter {
   /** `text` with pinyin runs and homophone typos rewritten to known Han words. */
   rewrite(text: string): string;
 }
 
-const HAN_RUN_RE = /\p{Script=Han}+/gu;
 const LATIN_RUN_RE = /[\p{Script=Latin}\p{M}\d]+(?:\s+[\p{Script=Latin}\p{M}\d]+)*/gu;
 // A pinyin syllable (toneless, v or ü for ü), so English words are left alone.
 const SYLLABLE =
@@ -62,8 +62,23 @@ function pointPinyin(point: number): string {
 interface Trie<V> {
   next: Map<number, Trie<V>>;
   value?: V;
+  /** Where each syllable walked from here leads, letter by letter (null: off the trie). */
+  bySyllable?: Map<string, Trie<V> | null>;
 }
 const trie = <V>(): Trie<V> => ({ next: new Map() });
+/** The node reached from `node` by the letters of `syllable` (one remembered step per syllable and node). */
+function follow<V>(node: Trie<V>, syllable: string): Trie<V> | undefined {
+  const memo = (node.bySyllable ??= new Map());
+  let to = memo.get(syllable);
+  if (to === undefined) {
+    let at: Trie<V> | undefined = node;
+    for (let j = 0; j < syllable.length && at; j++) at = at.next.get(syllable.charCodeAt(j));
+    to = at ?? null;
+    // Bounded: odd input (characters without a reading stand for themselves) must not grow it forever.
+    if (memo.size < 4096) memo.set(syllable, to);
+  }
+  return to ?? undefined;
+}
 /** Adds `key` walked by code points (or code units), giving its node. */
 function trieNode<V>(root: Trie<V>, key: string, byCodeUnit = false): Trie<V> {
   let node = root;
@@ -156,9 +171,8 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
         maxWord = n;
       }
       let maxKey = 0;
-      walk: for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
-        const sound = sounds[i + n - 1]!;
-        for (let j = 0; j < sound.length; j++) if (!(node = node.next.get(sound.charCodeAt(j)))) break walk;
+      for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
+        if (!(node = follow(node, sounds[i + n - 1]!))) break;
         keyAt[n] = node;
         maxKey = n;
       }
@@ -190,13 +204,30 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
     return out;
   }
 
+  /** text.replace(/\p{Script=Han}+/gu, repairHan), by a lookup per code point. */
+  function repairHanRuns(text: string): string {
+    let out = '';
+    let kept = 0;
+    for (let i = 0; i < text.length; ) {
+      let point = pointAt(text, i);
+      let end = i + (point > 0xffff ? 2 : 1);
+      if (!isHanPoint(point)) {
+        i = end;
+        continue;
+      }
+      while (end < text.length && isHanPoint((point = pointAt(text, end)))) end += point > 0xffff ? 2 : 1;
+      out += text.slice(kept, i) + repairHan(text.slice(i, end));
+      kept = i = end;
+    }
+    return kept === 0 ? text : out + text.slice(kept);
+  }
+
   /** Whether some stretch of 2-4 characters sounds like a domain word that differs from it but shares a character with it. */
   function mayRepair(chars: readonly string[], sounds: readonly string[]): boolean {
     for (let i = 0; i < chars.length; i++) {
       const limit = Math.min(4, chars.length - i);
-      walk: for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
-        const sound = sounds[i + n - 1]!;
-        for (let j = 0; j < sound.length; j++) if (!(node = node.next.get(sound.charCodeAt(j)))) break walk;
+      for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
+        if (!(node = follow(node, sounds[i + n - 1]!))) break;
         const target = n >= 2 ? node.value : undefined;
         if (target === undefined) continue;
         const w = chars.slice(i, i + n).join('');
@@ -241,7 +272,7 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
 
   return {
     rewrite(text) {
-      let out = HAN_RUN_RE.test(text) ? text.replace(HAN_RUN_RE, repairHan) : text;
+      let out = repairHanRuns(text);
       if (/\p{Script=Latin}/u.test(out)) {
         out = out.replace(LATIN_RUN_RE, (run) => {
           const words = toneless(run).split(/\s+/);

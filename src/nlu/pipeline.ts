@@ -14,12 +14,14 @@ import { readCues, type Cues } from './cues.js';
 import { createSegmenter, type Segmenter, type Token } from './segment.js';
 import { compileLexicon, type CompiledLexicon, type EntityHit } from './lexicon.js';
 import { createPinyinConverter, type PinyinConverter } from './pinyin.js';
-import { addTerm, characterTerms, unmasked, type Terms } from './features.js';
+import { addTerm, characterTerms, hanLength, unmasked, type Terms } from './features.js';
 import { createFacetDetector, type FacetDetector, type FacetHit } from './facets.js';
 import { matching } from './config.js';
 
-const HAN_WORD_RE = /^\p{Script=Han}{2,}$/u;
-const HAN_CHAR_RE = /^\p{Script=Han}$/u;
+const HAN_SPACE_RE = /(\p{Script=Han})\s+(?=\p{Script=Han})/gu;
+/** Drops the spaces between Han characters (text without whitespace has none to drop). */
+const joinHan = (text: string) => (/\s/.test(text) ? text.replace(HAN_SPACE_RE, '$1') : text);
+const HAN_RE = /\p{Script=Han}/u;
 /** Question words a facet phrase may hold around a verb ("怎么撤销", "能撤销吗"). */
 const FACET_FILLER = new Set([...'怎么能可以吗呢要如何该']);
 
@@ -89,8 +91,9 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   const charCount = new Map<string, number>();
   for (const t of trainingTexts) {
     for (const tok of cut(base(t))) {
-      if (HAN_WORD_RE.test(tok.text)) known.add(tok.text);
-      else if (HAN_CHAR_RE.test(tok.text)) charCount.set(tok.text, (charCount.get(tok.text) ?? 0) + 1);
+      const han = hanLength(tok.text);
+      if (han >= 2) known.add(tok.text);
+      else if (han === 1) charCount.set(tok.text, (charCount.get(tok.text) ?? 0) + 1);
     }
   }
   const pinyin: PinyinConverter = createPinyinConverter({
@@ -100,9 +103,9 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     knownChars: [...charCount].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c),
   });
 
-  const finish = (normalized: string) => pinyin.rewrite(lexicon.canonical(normalized)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
+  const finish = (normalized: string) => joinHan(pinyin.rewrite(lexicon.canonical(normalized)));
   // finish(analyse(text).normalized), from the normalised form: the same steps in the same order.
-  const prepare = (text: string) => pinyin.rewrite(base(text)).replace(/(\p{Script=Han})\s+(?=\p{Script=Han})/gu, '$1');
+  const prepare = (text: string) => joinHan(pinyin.rewrite(base(text)));
 
   const facets: FacetDetector = createFacetDetector(
     kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: prepare(u) }))),
@@ -112,7 +115,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   function termsOf(text: string): { terms: Terms; tokens: Token[]; entities: EntityHit[] } {
     const tokens = cut(text);
     const terms = characterTerms(text);
-    for (const tok of tokens) if (HAN_WORD_RE.test(tok.text)) addTerm(terms, 'j:' + tok.text, tok.start, tok.end);
+    for (const tok of tokens) if (hanLength(tok.text) >= 2) addTerm(terms, 'j:' + tok.text, tok.start, tok.end);
     const entities = lexicon.tag(tokens, text);
     for (const e of entities) {
       // A value named only inside a longer form (verification in "real name verification") adds no feature.
@@ -158,7 +161,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       return {
         text,
         traditional: a.traditional,
-        han: /\p{Script=Han}/u.test(input),
+        han: HAN_RE.test(input),
         cues,
         tokens,
         entities,
