@@ -253,6 +253,14 @@ describe('follow-ups in a conversation', () => {
     expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
   });
 
+  it('lets weak small talk yield to a section of the live topic that answers the turn ("哈喽 收藏还在吗")', () => {
+    const [, second] = converse('注销微信账号', '哈喽 收藏还在吗');
+    expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'consequences' });
+    // Small talk alone stays small talk.
+    const [, thanks] = converse('注销微信账号', '好的谢谢');
+    expect(thanks!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+  });
+
   it('gives the live topic no favour after a shift word ("另外", "顺便问一下"), which is not read as content', () => {
     const [, second] = converse('注销微信账号要多久', '另外,我身份证好像被别人拿去实名了怎么办');
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
