@@ -232,20 +232,36 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** Characters of the text outside its facet phrase. */
   const unmaskedChars = (p: Parse) => [...p.text].filter((ch, i) => !p.facet?.mask[i] && !/\s/.test(ch)).length;
 
-  /** Positions of the shift words and the facet phrase. */
-  function shiftAndFacetMask(p: Parse): Uint8Array {
+  /**
+   * Positions of the words before the question that are no content ("谢谢,另外", "你好"): masked
+   * when the rest says something (a message of courtesies alone is small talk).
+   */
+  function leadMask(p: Parse): Uint8Array {
     const mask = new Uint8Array(p.text.length);
-    if (p.facet) mask.set(p.facet.mask);
-    const word = p.cues.shiftWord ? nlu.prepare(p.cues.shiftWord) : '';
-    if (word && p.text.startsWith(word)) mask.fill(1, 0, word.length);
+    const lead = p.cues.lead ? nlu.prepare(p.cues.lead) : '';
+    if (lead && p.text.startsWith(lead) && [...p.text.slice(lead.length).replace(/\s/g, '')].length >= dialogue.leadRestChars) mask.fill(1, 0, lead.length);
     return mask;
   }
 
-  /** The terms of a parse without its shift words ("顺便问一下" is no content). */
-  function contentTerms(p: Parse): string[] {
-    const word = p.cues.shiftWord ? nlu.prepare(p.cues.shiftWord) : '';
-    if (!word || !p.text.startsWith(word)) return p.terms.terms;
-    return unmasked(p.terms, new Uint8Array(p.text.length).fill(1, 0, word.length));
+  /**
+   * The ranking of a parse without its lead words, when that names a topic ("谢谢,怎么注销微信号"
+   * asks about a topic, the thanks aside) or, inside a conversation, anything but small talk
+   * ("谢谢,收藏的东西还找得回来吗" is a follow-up); otherwise of the whole ("hey, anybody here?" greets).
+   */
+  function rankContent(p: Parse, inConversation: boolean): Ranked {
+    const whole = rank(p.terms.terms, p.text);
+    const mask = leadMask(p);
+    if (!mask.includes(1)) return whole;
+    const content = rank(unmasked(p.terms, mask), p.text);
+    const first = content[0];
+    return first && (isTopic(first.topic) || (inConversation && !isSmalltalk(first.topic))) ? content : whole;
+  }
+
+  /** Positions of the lead words and the facet phrase. */
+  function leadAndFacetMask(p: Parse): Uint8Array {
+    const mask = leadMask(p);
+    if (p.facet) for (let i = 0; i < mask.length; i++) mask[i] ||= p.facet.mask[i]!;
+    return mask;
   }
 
   /** The topic a message leans to: its best topic, weak but not beaten by clear off-topic. */
@@ -298,7 +314,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return { action: leans.length ? { do: 'clarify', candidates: leans } : { do: 'alternatives' }, candidates: ranked };
     }
 
-    const ranked = rank(contentTerms(p), p.text);
+    const ranked = rankContent(p, !!frame);
     if (!frame) return { action: firstQuestion(p, ranked), candidates: ranked };
     return { action: inConversation(p, ranked, frame), candidates: ranked };
   }
@@ -357,7 +373,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
     const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
-    const withoutFacet = shifting ? unmasked(p.terms, shiftAndFacetMask(p)) : nlu.withoutFacet(p);
+    const withoutFacet = unmasked(p.terms, leadAndFacetMask(p));
     const named = facet ? withContext(rank(withoutFacet, p.text), frame.topic, boost) : ranked;
     const section = sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the

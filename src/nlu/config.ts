@@ -103,6 +103,8 @@ export const dialogue = {
   sectionAnswers: 0.2,
   /** A message the bot could not place leans to its best topic when that scores at least this (two in a row: answered). */
   leanAbove: 0.1,
+  /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */
+  leadRestChars: 3,
   /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it. */
   offTopicRestChars: 4,
 } as const;

@@ -20,11 +20,17 @@ export interface Cues {
   anaphora: boolean;
   /** Starts a new matter ("另外", "顺便问一下", "by the way"): the live topic is not favoured. */
   shift: boolean;
-  /** The shift words themselves, so they are not read as content; '' without them. */
-  shiftWord: string;
+  /**
+   * The words before the question that are no content: shift words and courtesies ("谢谢,另外…",
+   * "你好 …", "ok so …"), in the order written; '' without them.
+   */
+  lead: string;
 }
 
-const SHIFT_RE = /^(?:另外|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question|also)\s*/u;
+const SHIFT = '另外|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question';
+const COURTESY = '你好|您好|在吗|在不在|谢谢你|谢谢|谢了|多谢|好的|好吧|嗯嗯|哈喽|hello|hi|hey|thanks|thank you|ok|okay';
+const SHIFT_ANY_RE = new RegExp(`(?:${SHIFT})`, 'u');
+const LEAD_RE = new RegExp(`^(?:(?:${SHIFT}|${COURTESY})(?![a-z])\\s*)+`, 'u');
 
 const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|换成|改成|如果是|要是|假如是|如果换成|and what about|what about|and if|what if|how about)\s*/u;
 // 那个/那些/那里 mean "that", not "then".
@@ -61,10 +67,10 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     if (rest && [...rest.replace(/\s/g, '')].length >= 2 && !/^[吗呢吧]/.test(rest)) correction = rest;
   }
   const linking = LINKING_RE.exec(text);
-  const shift = SHIFT_RE.exec(text);
+  const lead = LEAD_RE.exec(text)?.[0].trim() ?? '';
   return {
-    shift: !!shift,
-    shiftWord: shift ? shift[0].trim() : '',
+    shift: SHIFT_ANY_RE.test(lead),
+    lead,
     linking: !!linking && !NOT_LINKING_RE.test(text),
     linkingWord: linking && !NOT_LINKING_RE.test(text) ? linking[0].trim() : '',
     trailingNe: /呢\s*$/.test(text),

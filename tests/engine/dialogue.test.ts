@@ -261,11 +261,20 @@ describe('follow-ups in a conversation', () => {
     expect(thanks!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
   });
 
+  it('reads a question after a courtesy ("谢谢,", "你好 ") as the question, and courtesies alone as small talk', () => {
+    expect(engine.respond(null, '谢谢,怎么注销微信号', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+    expect(engine.respond(null, '你好 我的身份证被别人拿去实名了微信', T0).reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
+    const [, second, third] = converse('注销微信账号', '谢谢,收藏的东西还找得回来吗', '好的谢谢');
+    expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'consequences' });
+    expect(third!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    expect(engine.respond(null, 'hey, anybody here?', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.greeting' });
+  });
+
   it('gives the live topic no favour after a shift word ("另外", "顺便问一下"), which is not read as content', () => {
     const [, second] = converse('注销微信账号要多久', '另外,我身份证好像被别人拿去实名了怎么办');
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
     const p = engine.nlu.parse('顺便问一下注销要多久');
-    expect(p.cues).toMatchObject({ shift: true, shiftWord: '顺便问一下' });
+    expect(p.cues).toMatchObject({ shift: true, lead: '顺便问一下' });
   });
 
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {

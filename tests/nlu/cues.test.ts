@@ -35,9 +35,18 @@ describe('readCues', () => {
     expect(cues('是不是要先注销').correction).toBeNull();
   });
   it('reads a shift to a new matter at the start, and nothing else as one', () => {
-    expect(cues('另外 我想问问注销账号')).toMatchObject({ shift: true, shiftWord: '另外' });
-    expect(cues('by the way how do i delete my account')).toMatchObject({ shift: true, shiftWord: 'by the way' });
-    expect(cues('顺便问下 实名能改吗').shiftWord).toBe('顺便问下');
-    expect(cues('注销以后另外一个号还能用吗').shift).toBe(false);
+    expect(cues('另外 我想问问注销账号')).toMatchObject({ shift: true, lead: '另外' });
+    expect(cues('by the way how do i delete my account')).toMatchObject({ shift: true, lead: 'by the way' });
+    expect(cues('顺便问下 实名能改吗').lead).toBe('顺便问下');
+    expect(cues('注销以后另外一个号还能用吗')).toMatchObject({ shift: false, lead: '' });
+  });
+
+  it('reads courtesies before a question as its lead, which is no shift', () => {
+    expect(cues('谢谢 那好友会收到通知吗')).toMatchObject({ shift: false, lead: '谢谢' });
+    expect(cues('好的 谢谢 另外 实名能改吗')).toMatchObject({ shift: true, lead: '好的 谢谢 另外' });
+    expect(cues('thanks what about wechat')).toMatchObject({ shift: false, lead: 'thanks' });
+    // A word that only starts with a courtesy is none.
+    expect(cues('history of my account').lead).toBe('');
+    expect(cues('okra').lead).toBe('');
   });
 });
