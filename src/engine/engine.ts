@@ -239,7 +239,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function leadMask(p: Parse): Uint8Array {
     const mask = new Uint8Array(p.text.length);
     const lead = p.cues.lead ? nlu.prepare(p.cues.lead) : '';
-    if (lead && p.text.startsWith(lead) && [...p.text.slice(lead.length).replace(/\s/g, '')].length >= dialogue.leadRestChars) mask.fill(1, 0, lead.length);
+    const tail = p.cues.tail ? nlu.prepare(p.cues.tail) : '';
+    const start = lead && p.text.startsWith(lead) ? lead.length : 0;
+    const end = tail && p.text.endsWith(tail) && p.text.length - tail.length >= start ? p.text.length - tail.length : p.text.length;
+    if ((start || end < p.text.length) && [...p.text.slice(start, end).replace(/\s/g, '')].length >= dialogue.leadRestChars) {
+      mask.fill(1, 0, start);
+      mask.fill(1, end);
+    }
     return mask;
   }
 
@@ -250,11 +256,31 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    */
   function rankContent(p: Parse, inConversation: boolean): Ranked {
     const whole = rank(p.terms.terms, p.text);
-    const mask = leadMask(p);
-    if (!mask.includes(1)) return whole;
-    const content = rank(unmasked(p.terms, mask), p.text);
+    const terms = contentTerms(p);
+    if (terms === p.terms.terms) return whole;
+    const content = rank(terms, p.text);
     const first = content[0];
     return first && (isTopic(first.topic) || (inConversation && !isSmalltalk(first.topic))) ? content : whole;
+  }
+
+  /** The terms of a parse without its courtesies and shift words (the same array for the same parse). */
+  const contentMemo = new WeakMap<Parse, string[]>();
+  function contentTerms(p: Parse): string[] {
+    let terms = contentMemo.get(p);
+    if (!terms) {
+      const mask = leadMask(p);
+      contentMemo.set(p, (terms = mask.includes(1) ? unmasked(p.terms, mask) : p.terms.terms));
+    }
+    return terms;
+  }
+
+  /** The text of a parse without its courtesies and shift words. */
+  function contentText(p: Parse): string {
+    const mask = leadMask(p);
+    if (!mask.includes(1)) return p.text;
+    let out = '';
+    for (let i = 0; i < p.text.length; i++) if (!mask[i]) out += p.text[i];
+    return out.trim();
   }
 
   /** Positions of the lead words and the facet phrase. */
@@ -349,7 +375,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function sectionsOf(topic: string, p: Parse) {
     const known = sectionMemo.get(p);
     if (known?.topic === topic) return known.hits;
-    const hits = sections.rank(topic, p.terms.terms);
+    const hits = sections.rank(topic, contentTerms(p));
     sectionMemo.set(p, { topic, hits });
     return hits;
   }
@@ -381,7 +407,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // So do follow-ups curators listed for it, when the turn reads clearly more like one of them than
     // like anything written for the other topic ("解了卡实名是不是就跟着没了" after 解绑银行卡).
     const other = isTopic(named[0]?.topic) && named[0]!.topic !== frame.topic ? named[0]!.topic : null;
-    const otherSections = other && section ? sections.rank(other, p.terms.terms) : [];
+    const otherSections = other && section ? sections.rank(other, contentTerms(p)) : [];
     const bestOverlap = Math.max(0, ...otherSections.map((h) => h.overlap));
     const bestSection = otherSections[0]?.score ?? 0;
     const staysOnTopic =
@@ -430,7 +456,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const offTopic =
       best.topic === OUT_OF_SCOPE &&
       best.score >= dialogue.outOfScopeInConversation &&
-      sections.followUpLike(p.terms.terms) < dialogue.followUpLikeAbove &&
+      sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove &&
       !sectionAnswers;
     if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !offTopic) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true };
@@ -486,7 +512,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** The turn ranked with the frame's words before it (a correction pushes the frame's topic down). */
   function inFrame(p: Parse, frame: Frame, entities: Record<string, string>, correcting: boolean): Ranked {
     const context = entityText(nlu.lexicon, entities) || nlu.prepare(topics.get(frame.topic)!.name);
-    const ranked = toCandidates(matcher.rank(`${context} ${p.text}`)).map((c) =>
+    const ranked = toCandidates(matcher.rank(`${context} ${contentText(p)}`)).map((c) =>
       correcting && c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c,
     );
     return ranked.sort((a, b) => b.score - a.score);

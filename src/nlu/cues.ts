@@ -25,11 +25,15 @@ export interface Cues {
    * "你好 …", "ok so …"), in the order written; '' without them.
    */
   lead: string;
+  /** Courtesies after the question ("…怎么解除?谢谢了", "… thanks"); '' without them. */
+  tail: string;
 }
 
 const SHIFT = '另外|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question';
-const COURTESY = '你好|您好|在吗|在不在|谢谢你|谢谢|谢了|多谢|好的|好吧|嗯嗯|哈喽|hello|hi|hey|thanks|thank you|ok|okay';
+const COURTESY = '大家好|你好|您好|在吗|在不在|谢谢你|谢谢|谢了|多谢|好的|好吧|嗯嗯|哈喽|hello|hi|hey|thanks|thank you|ok|okay';
+const TAIL_COURTESY = '谢谢你了|谢谢你|谢谢了|谢谢啦|谢谢|谢了|多谢了|多谢|麻烦你了|麻烦了|麻烦大家了|拜托了|thanks a lot|thank you|thanks|thx|please';
 const SHIFT_ANY_RE = new RegExp(`(?:${SHIFT})`, 'u');
+const TAIL_RE = new RegExp(`(?:(?<![a-z])(?:${TAIL_COURTESY})\\s*)+$`, 'u');
 const LEAD_RE = new RegExp(`^(?:(?:${SHIFT}|${COURTESY})(?![a-z])\\s*)+`, 'u');
 
 const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|换成|改成|如果是|要是|假如是|如果换成|and what about|what about|and if|what if|how about)\s*/u;
@@ -52,7 +56,12 @@ const ANAPHORA_RE = /这样|这么做|这个|那个|这些|那些|这种|那种|
  * the curated bare rejections (intents/_control.yaml), normalised.
  */
 export function readCues(clean: string, rejectPhrases: readonly string[]): Cues {
-  const text = clean.trim();
+  const whole = clean.trim();
+  const lead = LEAD_RE.exec(whole)?.[0].trim() ?? '';
+  const tail = TAIL_RE.exec(whole.slice(lead.length))?.[0].trim() ?? '';
+  // The other cues are read on the question itself: "谢谢,那微信的呢" links, "…能撤销吗 谢谢" ends in 吗.
+  const body = whole.slice(lead.length, whole.length - tail.length).trim();
+  const text = body || whole;
   const compact = text.replace(/\s+/g, '');
   const reject = rejectPhrases.some((p) => compact === p || (compact.startsWith(p) && [...compact].length - [...p].length <= 2));
   let correction: string | null = null;
@@ -67,10 +76,10 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     if (rest && [...rest.replace(/\s/g, '')].length >= 2 && !/^[吗呢吧]/.test(rest)) correction = rest;
   }
   const linking = LINKING_RE.exec(text);
-  const lead = LEAD_RE.exec(text)?.[0].trim() ?? '';
   return {
     shift: SHIFT_ANY_RE.test(lead),
-    lead,
+    lead: body ? lead : '',
+    tail: body ? tail : '',
     linking: !!linking && !NOT_LINKING_RE.test(text),
     linkingWord: linking && !NOT_LINKING_RE.test(text) ? linking[0].trim() : '',
     trailingNe: /呢\s*$/.test(text),

@@ -268,6 +268,10 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'consequences' });
     expect(third!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
     expect(engine.respond(null, 'hey, anybody here?', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.greeting' });
+    // ... and after it ("…?谢谢了", "… thanks").
+    expect(engine.respond(null, '我的微信号被盗了怎么办?谢谢了', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
+    const [, ne] = converse('京东的实名怎么解绑', '谢谢,那微信的呢');
+    expect(ne!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
   });
 
   it('gives the live topic no favour after a shift word ("另外", "顺便问一下"), which is not read as content', () => {

@@ -45,6 +45,13 @@ describe('readCues', () => {
     expect(cues('谢谢 那好友会收到通知吗')).toMatchObject({ shift: false, lead: '谢谢' });
     expect(cues('好的 谢谢 另外 实名能改吗')).toMatchObject({ shift: true, lead: '好的 谢谢 另外' });
     expect(cues('thanks what about wechat')).toMatchObject({ shift: false, lead: 'thanks' });
+    expect(cues('微信实名怎么解除 谢谢了')).toMatchObject({ lead: '', tail: '谢谢了' });
+    expect(cues('how do i delete my account thanks')).toMatchObject({ tail: 'thanks' });
+    // The other cues are read on the question between them.
+    expect(cues('谢谢 那微信的呢')).toMatchObject({ lead: '谢谢', linking: true, trailingNe: true });
+    expect(cues('好的 不对 我是说换成我妈的 谢谢').correction).toBe('换成我妈的');
+    // Courtesies alone are the message: no lead, no tail.
+    expect(cues('好的 谢谢')).toMatchObject({ lead: '', tail: '' });
     // A word that only starts with a courtesy is none.
     expect(cues('history of my account').lead).toBe('');
     expect(cues('okra').lead).toBe('');
