@@ -205,7 +205,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
     // Sensitive data is looked for in a generous prefix; matching reads the head and tail only.
     const scan = scanSensitive(input.slice(0, 20 * matching.maxChars));
-    const parse = nlu.parse(headAndTail(scan.redacted, matching.maxChars));
+    const parse = asideFacetDropped(nlu.parse(headAndTail(scan.redacted, matching.maxChars)));
     // Remember the user's script for replies to pressed buttons; text without Han keeps the last one.
     const nextScript = parse.traditional ? 'traditional' : parse.han ? undefined : script;
     const base: DialogueState = { ...state, lastTurnAt: now };
@@ -283,6 +283,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return out.trim();
   }
 
+  /** A facet phrase found only among the courtesies ("客服你好,…": 客服 asks no contact) is none. */
+  function asideFacetDropped(p: Parse): Parse {
+    if (!p.facet) return p;
+    const aside = leadMask(p);
+    const outside = p.facet.mask.some((m, i) => m === 1 && !aside[i] && !/\s/.test(p.text[i]!));
+    return outside ? p : { ...p, facet: null };
+  }
+
   /** Positions of the lead words and the facet phrase. */
   function leadAndFacetMask(p: Parse): Uint8Array {
     const mask = leadMask(p);
@@ -356,7 +364,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     if (facet && !refusal) {
       // "要多久?" alone: nothing to apply it to; ask which matter instead of guessing.
-      const rest = rank(nlu.withoutFacet(p), p.text);
+      const rest = rank(unmasked(p.terms, leadAndFacetMask(p)), p.text);
       const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
       const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
       if (!restNames && (!wholeNames || best.score < matching.switchTopicAbove)) {

@@ -268,6 +268,8 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'consequences' });
     expect(third!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
     expect(engine.respond(null, 'hey, anybody here?', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.greeting' });
+    // A facet word among the courtesies asks nothing ("客服你好": 客服 is no "who to contact").
+    expect(engine.respond(null, '客服你好,初中生想开通微信零钱要什么', T0).reply).toMatchObject({ kind: 'answer', topic: 'minor.account' });
     // ... and after it ("…?谢谢了", "… thanks").
     expect(engine.respond(null, '我的微信号被盗了怎么办?谢谢了', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
     const [, ne] = converse('京东的实名怎么解绑', '谢谢,那微信的呢');

@@ -60,7 +60,7 @@ describe('held-out phrasings (tests/fixtures/held-out)', () => {
 describe('held-out phrasings with courtesies around them ("谢谢,…", "…?谢谢了")', () => {
   const items = loadHeldOut(HELD_OUT).filter((i) => realKnowledge().topics.some((t) => t.id === i.topic));
   const plain = evaluate(realEngine(), items).top1;
-  for (const [before, after] of [['谢谢,', ''], ['你好 ', ''], ['', ',谢谢'], ['', '?谢谢了!'], ['', ' thanks']]) {
+  for (const [before, after] of [['谢谢,', ''], ['你好 ', ''], ['客服你好,', ''], ['请教一下,', ''], ['', ',谢谢'], ['', '?谢谢了!'], ['', ' thanks'], ['', ',在线等,急']]) {
     it(`"${before}…${after}" stays within 2 points of the plain phrasings`, () => {
       const top1 = evaluate(realEngine(), items.map((i) => ({ ...i, text: before + i.text + after }))).top1;
       expect(top1).toBeGreaterThanOrEqual(plain - 0.02);

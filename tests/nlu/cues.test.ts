@@ -50,6 +50,7 @@ describe('readCues', () => {
     // The other cues are read on the question between them.
     expect(cues('谢谢 那微信的呢')).toMatchObject({ lead: '谢谢', linking: true, trailingNe: true });
     expect(cues('好的 不对 我是说换成我妈的 谢谢').correction).toBe('换成我妈的');
+    expect(cues('客服你好 请教一下 初中生能开通零钱吗 在线等 急')).toMatchObject({ lead: '客服你好 请教一下', tail: '在线等 急' });
     // Courtesies alone are the message: no lead, no tail.
     expect(cues('好的 谢谢')).toMatchObject({ lead: '', tail: '' });
     // A word that only starts with a courtesy is none.
