@@ -8,6 +8,7 @@ import { scanSensitive } from '../nlu/sensitive.js';
 import { createMatcher, type Example, type LabelScore, type Matcher } from '../nlu/matcher.js';
 import { createNlu, type Nlu, type Parse } from '../nlu/pipeline.js';
 import { unmasked } from '../nlu/features.js';
+import { LEADING_NA_RE } from '../nlu/normalize.js';
 import { blockText, createSectionIndex, type SectionIndex } from '../nlu/sections.js';
 import { parseChoice } from '../nlu/choice.js';
 import { matching, dialogue } from '../nlu/config.js';
@@ -240,7 +241,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const mask = new Uint8Array(p.text.length);
     const lead = p.cues.lead ? nlu.prepare(p.cues.lead) : '';
     const tail = p.cues.tail ? nlu.prepare(p.cues.tail) : '';
-    const start = lead && p.text.startsWith(lead) ? lead.length : 0;
+    let start = lead && p.text.startsWith(lead) ? lead.length : 0;
+    // "谢谢,那只注销支付呢": the 那 after the courtesies links, as it would at the start (where normalising drops it).
+    if (start) start += LEADING_NA_RE.exec(p.text.slice(start))?.[0].length ?? 0;
     const end = tail && p.text.endsWith(tail) && p.text.length - tail.length >= start ? p.text.length - tail.length : p.text.length;
     if ((start || end < p.text.length) && [...p.text.slice(start, end).replace(/\s/g, '')].length >= dialogue.leadRestChars) {
       mask.fill(1, 0, start);
@@ -250,8 +253,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
 
   /**
-   * The ranking of a parse without its lead words, when that names a topic ("谢谢,怎么注销微信号"
-   * asks about a topic, the thanks aside) or, inside a conversation, anything but small talk
+   * The ranking of a parse without its courtesies, when that names a topic or small talk
+   * ("谢谢,怎么注销微信号", "谢谢,我要找人工") or, inside a conversation, whatever it reads as
    * ("谢谢,收藏的东西还找得回来吗" is a follow-up); otherwise of the whole ("hey, anybody here?" greets).
    */
   function rankContent(p: Parse, inConversation: boolean): Ranked {
@@ -260,7 +263,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (terms === p.terms.terms) return whole;
     const content = rank(terms, p.text);
     const first = content[0];
-    return first && (isTopic(first.topic) || (inConversation && !isSmalltalk(first.topic))) ? content : whole;
+    return first && (first.topic !== OUT_OF_SCOPE || inConversation) ? content : whole;
+  }
+
+  /** The text after the courtesies and shift words before it, however short ("谢谢,1" picks 1). */
+  function afterLead(p: Parse): string {
+    const lead = p.cues.lead ? nlu.prepare(p.cues.lead) : '';
+    return lead && p.text.startsWith(lead) && p.text.length > lead.length ? p.text.slice(lead.length).trim() : p.text;
   }
 
   /** The terms of a parse without its courtesies and shift words (the same array for the same parse). */
@@ -313,7 +322,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
     // 1. A choice among the offered candidates: "2", "第二个", or a candidate's name.
     if (state.offer.length) {
-      const index = parseChoice(p.text, topicNames(state.offer));
+      const index = parseChoice(afterLead(p), topicNames(state.offer));
       if (index !== null) return { action: pickAction(state.offer[index]!), candidates: [] };
     }
 

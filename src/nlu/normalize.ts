@@ -163,7 +163,7 @@ function spaceNonWords(s: string): string {
   }
   return kept === 0 ? s : out + s.slice(kept);
 }
-const LEADING_NA_RE = /^\s*那(?:么|如果)?(?=[\p{Script=Han}])(?![个些里边天时样])/u;
+export const LEADING_NA_RE = /^\s*那(?:么|如果)?(?=[\p{Script=Han}])(?![个些里边天时样])/u;
 
 /** True when the text is written in Traditional characters (some character changes under t2s). */
 export const isTraditional = (text: string): boolean => analyse(text).traditional;

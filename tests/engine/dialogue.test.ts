@@ -274,6 +274,14 @@ describe('follow-ups in a conversation', () => {
     expect(engine.respond(null, '我的微信号被盗了怎么办?谢谢了', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
     const [, ne] = converse('京东的实名怎么解绑', '谢谢,那微信的呢');
     expect(ne!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    const [, pay] = converse('注销微信号', '好的,那只注销支付呢');
+    expect(pay!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    // A choice after a courtesy is still a choice, and small talk after one is small talk.
+    const offered: Session = { ...newSession(), offer: ['realname.remove', 'account.delete'].map((topic) => ({ topic, facet: null })), lastTurnAt: T0 };
+    expect(engine.respond(offered, '谢谢,2', T0 + MIN).reply.topic).toBe('account.delete');
+    expect(engine.respond(offered, '好的 第一个', T0 + MIN).reply.topic).toBe('realname.remove');
+    const [, human] = converse('注销微信号', '谢谢,我要找人工');
+    expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
   it('gives the live topic no favour after a shift word ("另外", "顺便问一下"), which is not read as content', () => {
