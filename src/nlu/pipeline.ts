@@ -112,16 +112,37 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   );
   const rejectPhrases = kb.control.reject.map((r) => analyse(r).clean.replace(/\s+/g, '')).filter(Boolean);
 
+  // Word and entity terms are made once per word and per value and reused: the same string object
+  // each time, so the Maps that look terms up (the matcher's, the sections') find them at once.
+  const wordTerms = new Map<string, string>();
+  const wordTerm = (word: string) => {
+    let term = wordTerms.get(word);
+    if (term === undefined) {
+      // Bounded: arbitrary text must not grow it forever.
+      if (wordTerms.size >= 50_000) wordTerms.clear();
+      wordTerms.set(word, (term = 'j:' + word));
+    }
+    return term;
+  };
+  const entityTerms = new Map<string, Map<string, string>>();
+  const entityTerm = (type: string, value: string) => {
+    let byValue = entityTerms.get(type);
+    if (!byValue) entityTerms.set(type, (byValue = new Map()));
+    let term = byValue.get(value);
+    if (term === undefined) byValue.set(value, (term = `e:${type}=${value}`));
+    return term;
+  };
+
   function termsOf(text: string): { terms: Terms; tokens: Token[]; entities: EntityHit[] } {
     const tokens = cut(text);
     const terms = characterTerms(text);
-    for (const tok of tokens) if (hanLength(tok.text) >= 2) addTerm(terms, 'j:' + tok.text, tok.start, tok.end);
+    for (const tok of tokens) if (hanLength(tok.text) >= 2) addTerm(terms, wordTerm(tok.text), tok.start, tok.end);
     const entities = lexicon.tag(tokens, text);
     for (const e of entities) {
       // A value named only inside a longer form (verification in "real name verification") adds no feature.
       if (e.nested) continue;
       // The canonical value, weighted like a word: "作废" counts like "注销".
-      addTerm(terms, `e:${e.type}=${e.value}`, e.start, e.end);
+      addTerm(terms, entityTerm(e.type, e.value), e.start, e.end);
     }
     return { terms, tokens, entities };
   }
