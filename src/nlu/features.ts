@@ -132,15 +132,21 @@ export function unmasked(t: Terms, mask: Uint8Array): string[] {
  */
 export function termLookup(ids: ReadonlyMap<string, number>): (term: string) => number | undefined {
   const single = new Int32Array(0x10000).fill(-1);
-  const pairs = [...ids].filter(([t]) => t.length === 2);
+  const pairs: [string, number][] = [];
+  ids.forEach((id, t) => {
+    if (t.length === 2) pairs.push([t, id]);
+  });
   let bits = 4;
   while (1 << bits < 2 * pairs.length) bits++;
   const mask = (1 << bits) - 1;
   const pairKey = new Uint32Array(1 << bits);
   const pairId = new Int32Array(1 << bits).fill(-1);
   const slot = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - bits);
-  for (const [t, id] of ids) if (t.length === 1) single[t.charCodeAt(0)] = id;
-  for (const [t, id] of pairs) {
+  ids.forEach((id, t) => {
+    if (t.length === 1) single[t.charCodeAt(0)] = id;
+  });
+  for (let p = 0; p < pairs.length; p++) {
+    const [t, id] = pairs[p]!;
     const key = ((t.charCodeAt(0) << 16) | t.charCodeAt(1)) >>> 0;
     let at = slot(key);
     while (pairId[at] !== -1) at = (at + 1) & mask;

@@ -57,9 +57,11 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   // (A Han form is contained as it is; another as whole words: " f " in " form ".)
   const formList = [...byForm].map(([form, e]) => ({ form, e, han: HAN_RE.test(form), padded: ` ${form} ` }));
   const nested = new Map<string, LexiconEntry[]>();
-  for (const { form, e, padded } of formList) {
+  for (let a = 0; a < formList.length; a++) {
+    const { form, e, padded } = formList[a]!;
     const inner = new Map<string, LexiconEntry>();
-    for (const other of formList) {
+    for (let b = 0; b < formList.length; b++) {
+      const other = formList[b]!;
       // A longer form is never inside this one.
       if (other.form.length > form.length || other.e.type === e.type || other.form === form) continue;
       if (other.han ? form.includes(other.form) : padded.includes(other.padded)) inner.set(other.e.type, other.e);

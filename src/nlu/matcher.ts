@@ -66,7 +66,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const inLabel = new Uint8Array(labels.length * termCountAll);
   exampleTerms.forEach((ids, i) => {
     const l = docLabel[i]!;
-    for (const t of ids) {
+    for (let k = 0; k < ids.length; k++) {
+      const t = ids[k]!;
       if (inLabel[l * termCountAll + t]) continue;
       inLabel[l * termCountAll + t] = 1;
       perLabel[l]!.push(t);
@@ -78,8 +79,10 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const vocabOfTerm = new Int32Array(termCountAll).fill(-1);
   const labelsWithTerm: number[] = [];
   const someTermOfCount = new Map<number, string>();
-  for (const terms of perLabel) {
-    for (const t of terms) {
+  for (let l = 0; l < perLabel.length; l++) {
+    const terms = perLabel[l]!;
+    for (let k = 0; k < terms.length; k++) {
+      const t = terms[k]!;
       const id = vocabOfTerm[t]!;
       if (id < 0) {
         vocabOfTerm[t] = labelsWithTerm.length;
@@ -90,7 +93,9 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   }
   const termId = termLookup(vocab);
   // idf depends on that number only: natural computes it once per distinct count (at most one per label).
-  for (const [t, id] of vocab) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
+  vocab.forEach((id, t) => {
+    if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
+  });
   // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
   // does, without building its per-label term objects; except for the two terms those objects
   // cannot count (their own "__key" field and "__proto__"), where natural itself is asked.
@@ -161,8 +166,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const exampleVector = (terms: Int32Array): SparseVector & { known: number } => {
     // Distinct terms in order of first appearance.
     const order: number[] = [];
-    for (const t of terms) {
-      const id = vocabOfTerm[t]!;
+    for (let k = 0; k < terms.length; k++) {
+      const id = vocabOfTerm[terms[k]!]!;
       if (termCount[id]!++ === 0) order.push(id);
     }
     const known = order.length;
@@ -170,7 +175,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     const weights = new Float64Array(known);
     let norm2 = 0;
     let k = 0;
-    for (const id of order) {
+    for (let o = 0; o < order.length; o++) {
+      const id = order[o]!;
       const w = termCount[id]! * termWeight[id]!;
       termCount[id] = 0;
       ids[k] = id;
@@ -191,14 +197,14 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   };
 
   const labelSize = new Float64Array(labels.length);
-  for (const l of docLabel) labelSize[l]!++;
+  for (let i = 0; i < docLabel.length; i++) labelSize[docLabel[i]!]!++;
   // The examples' rows are numbered label by label (file order within a label), so a label's
   // nearest example is the best of one stretch of rows; `rowLabel` is each row's label,
   // `labelRows` each label's stretch.
   const rowOrder = Array.from(vectors.keys()).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
   const labelRows = new Int32Array(labels.length + 1);
-  for (const l of rowLabel) labelRows[l + 1]!++;
+  for (let i = 0; i < rowLabel.length; i++) labelRows[rowLabel[i]! + 1]!++;
   for (let l = 0; l < labels.length; l++) labelRows[l + 1]! += labelRows[l]!;
 
   // Label centroids: sums of unit vectors, summed over the label's examples in file order, the
@@ -219,16 +225,16 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       }
     }
     let norm2 = 0;
-    for (const id of ids) norm2 += centroidSum[id]! * centroidSum[id]!;
+    for (let k = 0; k < ids.length; k++) norm2 += centroidSum[ids[k]!]! * centroidSum[ids[k]!]!;
     const norm = Math.sqrt(norm2) || 1;
     // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
     // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
     // its coherence puts "as close as its own examples are" nearer the same value for every label.
     const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
     const weights = ids.map((id) => centroidSum[id]! / norm / coherence);
-    for (const id of ids) {
-      centroidSum[id] = 0;
-      inCentroid[id] = 0;
+    for (let k = 0; k < ids.length; k++) {
+      centroidSum[ids[k]!] = 0;
+      inCentroid[ids[k]!] = 0;
     }
     return { ids, weights };
   });
@@ -372,7 +378,7 @@ function invertedIndex(
   rows: readonly { ids: ArrayLike<number>; weights: ArrayLike<number> }[],
 ): { start: Int32Array; row: Int32Array; weight: Float64Array } {
   const start = new Int32Array(terms + 1);
-  for (const r of rows) for (let k = 0; k < r.ids.length; k++) start[r.ids[k]! + 1]!++;
+  for (let i = 0; i < rows.length; i++) for (let k = 0, ids = rows[i]!.ids; k < ids.length; k++) start[ids[k]! + 1]!++;
   for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
   const row = new Int32Array(start[terms]!);
   const weight = new Float64Array(row.length);

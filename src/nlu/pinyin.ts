@@ -107,9 +107,9 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   const words = new FlatTrie<number>();
   for (const w of new Set([...domainSet, ...known])) words.set(w, (domainSet.has(w) ? DOMAIN : 0) | (known.has(w) ? KNOWN : 0));
   const homophones = new FlatTrie<string>();
-  for (const [k, w] of homophone) homophones.set(k, w, true);
+  homophone.forEach((w, k) => homophones.set(k, w, true));
   const pinyinKeys = new FlatTrie<string>();
-  for (const [k, w] of byKey) pinyinKeys.set(k, w, true);
+  byKey.forEach((w, k) => pinyinKeys.set(k, w, true));
   // The walks' nodes for the stretch of n characters from the current position (index n).
   const wordAt: number[] = [];
   const keyAt: number[] = [];
@@ -119,20 +119,31 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
     return node;
   };
 
+  // The current run's code points, their readings and where each starts (reused from run to run).
+  const runPoints: number[] = [];
+  const runSounds: string[] = [];
+  const runStarts: number[] = [];
+
   function repairHan(run: string): string {
-    const points: number[] = [];
-    for (let i = 0; i < run.length; i++) {
+    let count = 0;
+    let sounding = false;
+    for (let i = 0; i < run.length; i++, count++) {
       const point = run.codePointAt(i)!;
-      points.push(point);
+      runStarts[count] = i;
+      runPoints[count] = point;
+      runSounds[count] = pointPinyin(point);
+      if (!sounding && firstSounds.has(runSounds[count]!)) sounding = true;
       if (point > 0xffff) i++;
     }
+    runStarts[count] = run.length;
     // A run with no character of a homophone's sound cannot hold a typo of a domain word.
-    const sounds = points.map(pointPinyin);
-    if (!sounds.some((p) => firstSounds.has(p))) return run;
-    const chars = [...run];
+    if (!sounding) return run;
     // Only a stretch that sounds like a domain word other than itself, sharing a character with it,
     // can change the run: without one, every step below keeps the run's own characters.
-    if (!mayRepair(chars, sounds)) return run;
+    if (!mayRepair(run, count)) return run;
+    const chars = [...run];
+    const points = runPoints.slice(0, count);
+    const sounds = runSounds.slice(0, count);
     let out = '';
     for (let i = 0; i < chars.length; ) {
       let step = 0;
@@ -197,14 +208,15 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   }
 
   /** Whether some stretch of 2-4 characters sounds like a domain word that differs from it but shares a character with it. */
-  function mayRepair(chars: readonly string[], sounds: readonly string[]): boolean {
-    for (let i = 0; i < chars.length; i++) {
-      const limit = Math.min(4, chars.length - i);
+  function mayRepair(run: string, count: number): boolean {
+    for (let i = 0; i < count; i++) {
+      const limit = Math.min(4, count - i);
       for (let n = 1, node = 0; n <= limit; n++) {
-        if ((node = follow(node, sounds[i + n - 1]!)) < 0) break;
+        if ((node = follow(node, runSounds[i + n - 1]!)) < 0) break;
         const target = n >= 2 ? homophones.value(node) : undefined;
         if (target === undefined) continue;
-        const w = chars.slice(i, i + n).join('');
+        // The stretch's characters (code points i .. i + n).
+        const w = run.slice(runStarts[i]!, runStarts[i + n]!);
         if (target !== w && [...w].some((c, k) => [...target][k] === c)) return true;
       }
     }

@@ -75,7 +75,7 @@ export function trainSoftmax(
   // Every class weighs the same in total, however many examples it has: a topic with many
   // phrasings must not win ties merely by being large.
   const perClass = new Float64Array(classes);
-  for (const l of labels) perClass[l]!++;
+  for (let i = 0; i < labels.length; i++) perClass[labels[i]!]!++;
   const balance = Float64Array.from(perClass, (n) => (n ? data.length / (classes * n) : 0));
   const order = Int32Array.from(data, (_, i) => i);
   let seed = 12345;
