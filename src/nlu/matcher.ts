@@ -117,14 +117,17 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   /** Unit tf-idf vector of tokens; with `countUnknown`, terms not in training count in the norm only. */
   // Term counts of the vector being built, by term id; reset after each use.
   const termCount = new Float64Array(termWeight.length);
+  // The distinct terms of the vector being built (reused from call to call).
+  const order: number[] = [];
   const toVector = (tokens: readonly string[], countUnknown = false): SparseVector & { known: number } => {
     // Distinct terms in order of first appearance: a known term as its id, an unknown one as -1
     // with its count in `unknown` (rare: only query words never seen in training).
-    const order: number[] = [];
-    const unknown = new Map<string, number>();
-    const unknownOrder: string[] = [];
+    order.length = 0;
+    let unknown: Map<string, number> | undefined;
+    let unknownOrder: string[] | undefined;
     let known = 0;
-    for (const t of tokens) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
       const id = termId(t);
       if (id !== undefined) {
         if (termCount[id]!++ === 0) {
@@ -132,6 +135,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
           known++;
         }
       } else {
+        unknown ??= new Map();
+        unknownOrder ??= [];
         const n = unknown.get(t) ?? 0;
         if (n === 0) {
           order.push(-1);
@@ -145,7 +150,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     let norm2 = 0;
     let k = 0;
     let u = 0;
-    for (const id of order) {
+    for (let o = 0; o < order.length; o++) {
+      const id = order[o]!;
       if (id >= 0) {
         const w = termCount[id]! * termWeight[id]!;
         termCount[id] = 0;
@@ -153,7 +159,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
         weights[k++] = w;
         norm2 += w * w;
       } else {
-        const w = unknown.get(unknownOrder[u++]!)! * unknownWeight;
+        const w = unknown!.get(unknownOrder![u++]!)! * unknownWeight;
         if (countUnknown) norm2 += w * w;
       }
     }
@@ -283,6 +289,10 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     return near.length ? new Fuse(near, fuseOptions).search(text) : [];
   };
 
+  // Per-call scratch, reused: the nearest example's and the centroid's cosine, the softmax's probability, by label.
+  const knn = new Float64Array(labels.length);
+  const centroid = new Float64Array(labels.length);
+  const classProbs = new Float64Array(labels.length);
   const docScore = new Float64Array(examples.length);
   const touched = new Int32Array(examples.length);
 
@@ -295,8 +305,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     if (tokens.length === 0) return labels.map((label) => ({ label, score: 0 }));
     const q = topTerms(toVector(tokens, true), config.maxQueryTerms);
 
-    const knn = new Float64Array(labels.length);
-    const centroid = new Float64Array(labels.length);
+    knn.fill(0);
+    centroid.fill(0);
     // docScore and touched are reused between calls, and docScore is left all 0. A query whose rare terms reach many rows adds into every row and reads each label's stretch
     // once; one that reaches few keeps a list of the rows it touched. The sums and maxima are the same.
     let reach = 0;
@@ -337,7 +347,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       }
     }
     // The softmax sees only known terms; scale it by their share so gibberish stays low.
-    const probs = softmax?.predict(q);
+    const probs = softmax?.predict(q, classProbs);
     const scores = labels.map((label, l) => {
       const similarity = config.knnWeight * knn[l]! + config.centroidWeight * centroid[l]!;
       const learned = probs ? probs[l]! * q.known : 0;

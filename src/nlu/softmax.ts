@@ -21,8 +21,8 @@ export interface SoftmaxOptions {
 }
 
 export interface SoftmaxModel {
-  /** Class probabilities for one vector (they sum to 1). */
-  predict(x: SparseVector): Float64Array;
+  /** Class probabilities for one vector (they sum to 1), in `out` if given (one per class). */
+  predict(x: SparseVector, out?: Float64Array): Float64Array;
 }
 
 export function trainSoftmax(
@@ -111,5 +111,5 @@ export function trainSoftmax(
       }
     }
   }
-  return { predict: (x) => forward(x, new Float64Array(classes)) };
+  return { predict: (x, out = new Float64Array(classes)) => forward(x, out) };
 }
