@@ -301,51 +301,25 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     return rankTerms(featurize(text), text);
   }
 
+  const index: RowIndex = {
+    postStart,
+    postDoc,
+    postWeight,
+    centroidStart,
+    centroidLabel,
+    centroidWeight,
+    common,
+    labelRows,
+    rowLabel,
+    docScore,
+    touched,
+  };
+
   function rankTerms(tokens: readonly string[], text: string): LabelScore[] {
     if (tokens.length === 0) return labels.map((label) => ({ label, score: 0 }));
     const q = topTerms(toVector(tokens, true), config.maxQueryTerms);
 
-    knn.fill(0);
-    centroid.fill(0);
-    // docScore and touched are reused between calls, and docScore is left all 0. A query whose rare terms reach many rows adds into every row and reads each label's stretch
-    // once; one that reaches few keeps a list of the rows it touched. The sums and maxima are the same.
-    let reach = 0;
-    for (let k = 0; k < q.ids.length; k++) if (!common[q.ids[k]!]) reach += postStart[q.ids[k]! + 1]! - postStart[q.ids[k]!]!;
-    const dense = reach * 4 > examples.length;
-    let touchedCount = 0;
-    for (let k = 0; k < q.ids.length; k++) {
-      const id = q.ids[k]!;
-      const w = q.weights[k]!;
-      // A term most labels use (微, 怎么, e:platform=wechat) tells labels apart little and costs the
-      // longest posting lists: the nearest-example and centroid passes skip it (the softmax keeps it).
-      if (common[id]) continue;
-      if (dense) {
-        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) docScore[postDoc[j]!]! += w * postWeight[j]!;
-      } else {
-        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
-          const doc = postDoc[j]!;
-          if (docScore[doc] === 0) touched[touchedCount++] = doc;
-          docScore[doc]! += w * postWeight[j]!;
-        }
-      }
-      for (let j = centroidStart[id]!, end = centroidStart[id + 1]!; j < end; j++) centroid[centroidLabel[j]!]! += w * centroidWeight[j]!;
-    }
-    if (dense) {
-      // Rows the query did not reach hold 0, which no maximum (0 to start with) takes.
-      for (let l = 0; l < labels.length; l++) {
-        let best = 0;
-        for (let doc = labelRows[l]!, end = labelRows[l + 1]!; doc < end; doc++) if (docScore[doc]! > best) best = docScore[doc]!;
-        knn[l] = best;
-      }
-      docScore.fill(0);
-    } else {
-      for (let i = 0; i < touchedCount; i++) {
-        const doc = touched[i]!;
-        const l = rowLabel[doc]!;
-        if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
-        docScore[doc] = 0;
-      }
-    }
+    nearest(index, q, knn, centroid);
     // The softmax sees only known terms; scale it by their share so gibberish stays low.
     const probs = softmax?.predict(q, classProbs);
     const scores = labels.map((label, l) => {
@@ -377,6 +351,85 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   };
 
   return { examples, rank, rankTerms, coverage };
+}
+
+/** The examples' and centroids' inverted indexes, and the scratch of nearest(). */
+interface RowIndex {
+  postStart: Int32Array;
+  postDoc: Int32Array;
+  postWeight: Float64Array;
+  centroidStart: Int32Array;
+  centroidLabel: Int32Array;
+  centroidWeight: Float64Array;
+  /** Terms the nearest-example and centroid passes skip. */
+  common: Uint8Array;
+  /** Each label's stretch of rows, and each row's label. */
+  labelRows: Int32Array;
+  rowLabel: Int32Array;
+  /** Reused from call to call: a score per row (left all 0), the rows a call touched. */
+  docScore: Float64Array;
+  touched: Int32Array;
+}
+
+/**
+ * The cosine of query `q` to each label's nearest example (knn) and to its centroid, by label.
+ * A term most labels use (微, 怎么, e:platform=wechat) tells labels apart little and costs the
+ * longest posting lists: these passes skip it (the softmax keeps it). A query whose other terms
+ * reach many rows adds into every row and reads each label's stretch once; one that reaches few
+ * keeps a list of the rows it touched. Either way every row's sum is its terms' products added in
+ * the query's term order, and the maxima are the same. The arrays are read through locals (and
+ * postings two at a time: two different rows) so the loops keep them in registers.
+ */
+function nearest(index: RowIndex, q: SparseVector, knn: Float64Array, centroid: Float64Array): void {
+  const { postStart, postDoc, postWeight, centroidStart, centroidLabel, centroidWeight, common, labelRows, rowLabel, docScore, touched } = index;
+  const ids = q.ids;
+  const weights = q.weights;
+  const labels = knn.length;
+  knn.fill(0);
+  centroid.fill(0);
+  let reach = 0;
+  for (let k = 0; k < ids.length; k++) if (!common[ids[k]!]) reach += postStart[ids[k]! + 1]! - postStart[ids[k]!]!;
+  const dense = reach * 4 > docScore.length;
+  let touchedCount = 0;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    if (common[id]) continue;
+    const w = weights[k]!;
+    const end = postStart[id + 1]!;
+    if (dense) {
+      let j = postStart[id]!;
+      for (; j + 1 < end; j += 2) {
+        const d0 = postDoc[j]!;
+        const d1 = postDoc[j + 1]!;
+        docScore[d0] = docScore[d0]! + w * postWeight[j]!;
+        docScore[d1] = docScore[d1]! + w * postWeight[j + 1]!;
+      }
+      if (j < end) docScore[postDoc[j]!] = docScore[postDoc[j]!]! + w * postWeight[j]!;
+    } else {
+      for (let j = postStart[id]!; j < end; j++) {
+        const doc = postDoc[j]!;
+        if (docScore[doc] === 0) touched[touchedCount++] = doc;
+        docScore[doc] = docScore[doc]! + w * postWeight[j]!;
+      }
+    }
+    for (let j = centroidStart[id]!, stop = centroidStart[id + 1]!; j < stop; j++) centroid[centroidLabel[j]!] = centroid[centroidLabel[j]!]! + w * centroidWeight[j]!;
+  }
+  if (dense) {
+    // Rows the query did not reach hold 0, which no maximum (0 to start with) takes.
+    for (let l = 0; l < labels; l++) {
+      let best = 0;
+      for (let doc = labelRows[l]!, end = labelRows[l + 1]!; doc < end; doc++) if (docScore[doc]! > best) best = docScore[doc]!;
+      knn[l] = best;
+    }
+    docScore.fill(0);
+  } else {
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      const l = rowLabel[doc]!;
+      if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
+      docScore[doc] = 0;
+    }
+  }
 }
 
 /**
