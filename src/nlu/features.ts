@@ -132,15 +132,21 @@ export function unmasked(t: Terms, mask: Uint8Array): string[] {
  */
 export function termLookup(ids: ReadonlyMap<string, number>): (term: string) => number | undefined {
   const single = new Int32Array(0x10000).fill(-1);
-  const pairs = [...ids].filter(([t]) => t.length === 2);
+  const pairs: [string, number][] = [];
+  ids.forEach((id, t) => {
+    if (t.length === 2) pairs.push([t, id]);
+  });
   let bits = 4;
   while (1 << bits < 2 * pairs.length) bits++;
   const mask = (1 << bits) - 1;
   const pairKey = new Uint32Array(1 << bits);
   const pairId = new Int32Array(1 << bits).fill(-1);
   const slot = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - bits);
-  for (const [t, id] of ids) if (t.length === 1) single[t.charCodeAt(0)] = id;
-  for (const [t, id] of pairs) {
+  ids.forEach((id, t) => {
+    if (t.length === 1) single[t.charCodeAt(0)] = id;
+  });
+  for (let p = 0; p < pairs.length; p++) {
+    const [t, id] = pairs[p]!;
     const key = ((t.charCodeAt(0) << 16) | t.charCodeAt(1)) >>> 0;
     let at = slot(key);
     while (pairId[at] !== -1) at = (at + 1) & mask;
@@ -221,4 +227,63 @@ export function termNumbering(): { id(term: string): number; readonly terms: rea
       return id;
     },
   };
+}
+
+/**
+ * A trie in a few flat arrays (no object per node, which a build would make by the ten thousand):
+ * node 0 is the root, whose children are in a Map (it may have thousands); every other node's
+ * children are a sibling list. Keys are walked by code point, or by code unit.
+ */
+export class FlatTrie<V> {
+  private codes = new Int32Array(256);
+  private firstChild = new Int32Array(256).fill(-1);
+  private nextSibling = new Int32Array(256).fill(-1);
+  private readonly values: (V | undefined)[] = [undefined];
+  private readonly rootChildren = new Map<number, number>();
+  private nodes = 1;
+
+  /** The child of `node` by `code`, or -1. */
+  child(node: number, code: number): number {
+    if (node === 0) return this.rootChildren.get(code) ?? -1;
+    for (let c = this.firstChild[node]!; c !== -1; c = this.nextSibling[c]!) if (this.codes[c] === code) return c;
+    return -1;
+  }
+
+  value(node: number): V | undefined {
+    return this.values[node];
+  }
+
+  /** Sets the value of `key` (walked by code point, or by code unit), adding its nodes. */
+  set(key: string, value: V, byCodeUnit = false): void {
+    let node = 0;
+    for (let i = 0; i < key.length; i++) {
+      const code = byCodeUnit ? key.charCodeAt(i) : key.codePointAt(i)!;
+      if (!byCodeUnit && code > 0xffff) i++;
+      const next = this.child(node, code);
+      node = next >= 0 ? next : this.add(node, code);
+    }
+    this.values[node] = value;
+  }
+
+  private add(parent: number, code: number): number {
+    if (this.nodes === this.codes.length) {
+      const grow = (a: Int32Array, fill: number) => {
+        const b = new Int32Array(2 * a.length).fill(fill);
+        b.set(a);
+        return b;
+      };
+      this.codes = grow(this.codes, 0);
+      this.firstChild = grow(this.firstChild, -1);
+      this.nextSibling = grow(this.nextSibling, -1);
+    }
+    const node = this.nodes++;
+    this.codes[node] = code;
+    this.values.push(undefined);
+    if (parent === 0) this.rootChildren.set(code, node);
+    else {
+      this.nextSibling[node] = this.firstChild[parent]!;
+      this.firstChild[parent] = node;
+    }
+    return node;
+  }
 }

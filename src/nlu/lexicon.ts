@@ -7,6 +7,7 @@
  */
 import type { Lexicon, LexiconEntry } from '../content/load.js';
 import type { Token } from './segment.js';
+import { FlatTrie } from './features.js';
 
 export interface EntityHit {
   type: string;
@@ -43,11 +44,6 @@ const isSpace = (c: number): boolean => {
   return known === 1;
 };
 
-/** A trie over code units: the next nodes, and whether a key ends here. */
-interface Trie {
-  next: Map<number, Trie>;
-  end: boolean;
-}
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
@@ -61,9 +57,11 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   // (A Han form is contained as it is; another as whole words: " f " in " form ".)
   const formList = [...byForm].map(([form, e]) => ({ form, e, han: HAN_RE.test(form), padded: ` ${form} ` }));
   const nested = new Map<string, LexiconEntry[]>();
-  for (const { form, e, padded } of formList) {
+  for (let a = 0; a < formList.length; a++) {
+    const { form, e, padded } = formList[a]!;
     const inner = new Map<string, LexiconEntry>();
-    for (const other of formList) {
+    for (let b = 0; b < formList.length; b++) {
+      const other = formList[b]!;
       // A longer form is never inside this one.
       if (other.form.length > form.length || other.e.type === e.type || other.form === form) continue;
       if (other.han ? form.includes(other.form) : padded.includes(other.padded)) inner.set(other.e.type, other.e);
@@ -81,19 +79,8 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   // Every form without its spaces, by code unit. A run of tokens can only be a form when its text
   // without whitespace is one of these (a form as it is, or a form written without its spaces), so
   // a walk down this trie from each token rules out most runs without making their strings.
-  const forms: Trie = { next: new Map(), end: false };
-  for (const form of byForm.keys()) {
-    let node = forms;
-    for (const c of form.replace(/ /g, '')) {
-      for (let k = 0; k < c.length; k++) {
-        const unit = c.charCodeAt(k);
-        let child = node.next.get(unit);
-        if (!child) node.next.set(unit, (child = { next: new Map(), end: false }));
-        node = child;
-      }
-    }
-    node.end = true;
-  }
+  const forms = new FlatTrie<true>();
+  for (const form of byForm.keys()) forms.set(form.replace(/ /g, ''), true, true);
   // formEnds[n]: the run of n tokens from the current one may be a form.
   const formEnds: boolean[] = [];
 
@@ -119,7 +106,7 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   /** How many tokens from i may be a form (0 to maxTokens), filling formEnds. Tokens in text order only. */
   const walk = (tokens: readonly Token[], text: string, i: number): number => {
     const limit = Math.min(maxTokens, tokens.length - i);
-    let node: Trie | undefined = forms;
+    let node = 0;
     let pos = tokens[i]!.start;
     let longest = 0;
     for (let n = 1; n <= limit; n++) {
@@ -127,9 +114,9 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
       for (const end = tokens[i + n - 1]!.end; pos < end; pos++) {
         const c = text.charCodeAt(pos);
         if (isSpace(c)) continue;
-        if (!(node = node.next.get(c))) return longest;
+        if ((node = forms.child(node, c)) < 0) return longest;
       }
-      formEnds[n] = node.end;
+      formEnds[n] = forms.value(node) === true;
       longest = n;
     }
     return longest;

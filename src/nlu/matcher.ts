@@ -66,7 +66,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const inLabel = new Uint8Array(labels.length * termCountAll);
   exampleTerms.forEach((ids, i) => {
     const l = docLabel[i]!;
-    for (const t of ids) {
+    for (let k = 0; k < ids.length; k++) {
+      const t = ids[k]!;
       if (inLabel[l * termCountAll + t]) continue;
       inLabel[l * termCountAll + t] = 1;
       perLabel[l]!.push(t);
@@ -78,8 +79,10 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const vocabOfTerm = new Int32Array(termCountAll).fill(-1);
   const labelsWithTerm: number[] = [];
   const someTermOfCount = new Map<number, string>();
-  for (const terms of perLabel) {
-    for (const t of terms) {
+  for (let l = 0; l < perLabel.length; l++) {
+    const terms = perLabel[l]!;
+    for (let k = 0; k < terms.length; k++) {
+      const t = terms[k]!;
       const id = vocabOfTerm[t]!;
       if (id < 0) {
         vocabOfTerm[t] = labelsWithTerm.length;
@@ -90,7 +93,9 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   }
   const termId = termLookup(vocab);
   // idf depends on that number only: natural computes it once per distinct count (at most one per label).
-  for (const [t, id] of vocab) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
+  vocab.forEach((id, t) => {
+    if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
+  });
   // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
   // does, without building its per-label term objects; except for the two terms those objects
   // cannot count (their own "__key" field and "__proto__"), where natural itself is asked.
@@ -112,14 +117,17 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   /** Unit tf-idf vector of tokens; with `countUnknown`, terms not in training count in the norm only. */
   // Term counts of the vector being built, by term id; reset after each use.
   const termCount = new Float64Array(termWeight.length);
+  // The distinct terms of the vector being built (reused from call to call).
+  const order: number[] = [];
   const toVector = (tokens: readonly string[], countUnknown = false): SparseVector & { known: number } => {
     // Distinct terms in order of first appearance: a known term as its id, an unknown one as -1
     // with its count in `unknown` (rare: only query words never seen in training).
-    const order: number[] = [];
-    const unknown = new Map<string, number>();
-    const unknownOrder: string[] = [];
+    order.length = 0;
+    let unknown: Map<string, number> | undefined;
+    let unknownOrder: string[] | undefined;
     let known = 0;
-    for (const t of tokens) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
       const id = termId(t);
       if (id !== undefined) {
         if (termCount[id]!++ === 0) {
@@ -127,6 +135,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
           known++;
         }
       } else {
+        unknown ??= new Map();
+        unknownOrder ??= [];
         const n = unknown.get(t) ?? 0;
         if (n === 0) {
           order.push(-1);
@@ -140,7 +150,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     let norm2 = 0;
     let k = 0;
     let u = 0;
-    for (const id of order) {
+    for (let o = 0; o < order.length; o++) {
+      const id = order[o]!;
       if (id >= 0) {
         const w = termCount[id]! * termWeight[id]!;
         termCount[id] = 0;
@@ -148,7 +159,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
         weights[k++] = w;
         norm2 += w * w;
       } else {
-        const w = unknown.get(unknownOrder[u++]!)! * unknownWeight;
+        const w = unknown!.get(unknownOrder![u++]!)! * unknownWeight;
         if (countUnknown) norm2 += w * w;
       }
     }
@@ -161,8 +172,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const exampleVector = (terms: Int32Array): SparseVector & { known: number } => {
     // Distinct terms in order of first appearance.
     const order: number[] = [];
-    for (const t of terms) {
-      const id = vocabOfTerm[t]!;
+    for (let k = 0; k < terms.length; k++) {
+      const id = vocabOfTerm[terms[k]!]!;
       if (termCount[id]!++ === 0) order.push(id);
     }
     const known = order.length;
@@ -170,7 +181,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     const weights = new Float64Array(known);
     let norm2 = 0;
     let k = 0;
-    for (const id of order) {
+    for (let o = 0; o < order.length; o++) {
+      const id = order[o]!;
       const w = termCount[id]! * termWeight[id]!;
       termCount[id] = 0;
       ids[k] = id;
@@ -191,14 +203,14 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   };
 
   const labelSize = new Float64Array(labels.length);
-  for (const l of docLabel) labelSize[l]!++;
+  for (let i = 0; i < docLabel.length; i++) labelSize[docLabel[i]!]!++;
   // The examples' rows are numbered label by label (file order within a label), so a label's
   // nearest example is the best of one stretch of rows; `rowLabel` is each row's label,
   // `labelRows` each label's stretch.
   const rowOrder = Array.from(vectors.keys()).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
   const labelRows = new Int32Array(labels.length + 1);
-  for (const l of rowLabel) labelRows[l + 1]!++;
+  for (let i = 0; i < rowLabel.length; i++) labelRows[rowLabel[i]! + 1]!++;
   for (let l = 0; l < labels.length; l++) labelRows[l + 1]! += labelRows[l]!;
 
   // Label centroids: sums of unit vectors, summed over the label's examples in file order, the
@@ -219,16 +231,16 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       }
     }
     let norm2 = 0;
-    for (const id of ids) norm2 += centroidSum[id]! * centroidSum[id]!;
+    for (let k = 0; k < ids.length; k++) norm2 += centroidSum[ids[k]!]! * centroidSum[ids[k]!]!;
     const norm = Math.sqrt(norm2) || 1;
     // Coherence: the mean cosine of the label's examples to its centroid (|sum| / n for unit
     // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
     // its coherence puts "as close as its own examples are" nearer the same value for every label.
     const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
     const weights = ids.map((id) => centroidSum[id]! / norm / coherence);
-    for (const id of ids) {
-      centroidSum[id] = 0;
-      inCentroid[id] = 0;
+    for (let k = 0; k < ids.length; k++) {
+      centroidSum[ids[k]!] = 0;
+      inCentroid[ids[k]!] = 0;
     }
     return { ids, weights };
   });
@@ -277,6 +289,10 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     return near.length ? new Fuse(near, fuseOptions).search(text) : [];
   };
 
+  // Per-call scratch, reused: the nearest example's and the centroid's cosine, the softmax's probability, by label.
+  const knn = new Float64Array(labels.length);
+  const centroid = new Float64Array(labels.length);
+  const classProbs = new Float64Array(labels.length);
   const docScore = new Float64Array(examples.length);
   const touched = new Int32Array(examples.length);
 
@@ -285,53 +301,27 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     return rankTerms(featurize(text), text);
   }
 
+  const index: RowIndex = {
+    postStart,
+    postDoc,
+    postWeight,
+    centroidStart,
+    centroidLabel,
+    centroidWeight,
+    common,
+    labelRows,
+    rowLabel,
+    docScore,
+    touched,
+  };
+
   function rankTerms(tokens: readonly string[], text: string): LabelScore[] {
     if (tokens.length === 0) return labels.map((label) => ({ label, score: 0 }));
     const q = topTerms(toVector(tokens, true), config.maxQueryTerms);
 
-    const knn = new Float64Array(labels.length);
-    const centroid = new Float64Array(labels.length);
-    // docScore and touched are reused between calls, and docScore is left all 0. A query whose rare terms reach many rows adds into every row and reads each label's stretch
-    // once; one that reaches few keeps a list of the rows it touched. The sums and maxima are the same.
-    let reach = 0;
-    for (let k = 0; k < q.ids.length; k++) if (!common[q.ids[k]!]) reach += postStart[q.ids[k]! + 1]! - postStart[q.ids[k]!]!;
-    const dense = reach * 4 > examples.length;
-    let touchedCount = 0;
-    for (let k = 0; k < q.ids.length; k++) {
-      const id = q.ids[k]!;
-      const w = q.weights[k]!;
-      // A term most labels use (微, 怎么, e:platform=wechat) tells labels apart little and costs the
-      // longest posting lists: the nearest-example and centroid passes skip it (the softmax keeps it).
-      if (common[id]) continue;
-      if (dense) {
-        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) docScore[postDoc[j]!]! += w * postWeight[j]!;
-      } else {
-        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
-          const doc = postDoc[j]!;
-          if (docScore[doc] === 0) touched[touchedCount++] = doc;
-          docScore[doc]! += w * postWeight[j]!;
-        }
-      }
-      for (let j = centroidStart[id]!, end = centroidStart[id + 1]!; j < end; j++) centroid[centroidLabel[j]!]! += w * centroidWeight[j]!;
-    }
-    if (dense) {
-      // Rows the query did not reach hold 0, which no maximum (0 to start with) takes.
-      for (let l = 0; l < labels.length; l++) {
-        let best = 0;
-        for (let doc = labelRows[l]!, end = labelRows[l + 1]!; doc < end; doc++) if (docScore[doc]! > best) best = docScore[doc]!;
-        knn[l] = best;
-      }
-      docScore.fill(0);
-    } else {
-      for (let i = 0; i < touchedCount; i++) {
-        const doc = touched[i]!;
-        const l = rowLabel[doc]!;
-        if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
-        docScore[doc] = 0;
-      }
-    }
+    nearest(index, q, knn, centroid);
     // The softmax sees only known terms; scale it by their share so gibberish stays low.
-    const probs = softmax?.predict(q);
+    const probs = softmax?.predict(q, classProbs);
     const scores = labels.map((label, l) => {
       const similarity = config.knnWeight * knn[l]! + config.centroidWeight * centroid[l]!;
       const learned = probs ? probs[l]! * q.known : 0;
@@ -363,6 +353,85 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   return { examples, rank, rankTerms, coverage };
 }
 
+/** The examples' and centroids' inverted indexes, and the scratch of nearest(). */
+interface RowIndex {
+  postStart: Int32Array;
+  postDoc: Int32Array;
+  postWeight: Float64Array;
+  centroidStart: Int32Array;
+  centroidLabel: Int32Array;
+  centroidWeight: Float64Array;
+  /** Terms the nearest-example and centroid passes skip. */
+  common: Uint8Array;
+  /** Each label's stretch of rows, and each row's label. */
+  labelRows: Int32Array;
+  rowLabel: Int32Array;
+  /** Reused from call to call: a score per row (left all 0), the rows a call touched. */
+  docScore: Float64Array;
+  touched: Int32Array;
+}
+
+/**
+ * The cosine of query `q` to each label's nearest example (knn) and to its centroid, by label.
+ * A term most labels use (微, 怎么, e:platform=wechat) tells labels apart little and costs the
+ * longest posting lists: these passes skip it (the softmax keeps it). A query whose other terms
+ * reach many rows adds into every row and reads each label's stretch once; one that reaches few
+ * keeps a list of the rows it touched. Either way every row's sum is its terms' products added in
+ * the query's term order, and the maxima are the same. The arrays are read through locals (and
+ * postings two at a time: two different rows) so the loops keep them in registers.
+ */
+function nearest(index: RowIndex, q: SparseVector, knn: Float64Array, centroid: Float64Array): void {
+  const { postStart, postDoc, postWeight, centroidStart, centroidLabel, centroidWeight, common, labelRows, rowLabel, docScore, touched } = index;
+  const ids = q.ids;
+  const weights = q.weights;
+  const labels = knn.length;
+  knn.fill(0);
+  centroid.fill(0);
+  let reach = 0;
+  for (let k = 0; k < ids.length; k++) if (!common[ids[k]!]) reach += postStart[ids[k]! + 1]! - postStart[ids[k]!]!;
+  const dense = reach * 4 > docScore.length;
+  let touchedCount = 0;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    if (common[id]) continue;
+    const w = weights[k]!;
+    const end = postStart[id + 1]!;
+    if (dense) {
+      let j = postStart[id]!;
+      for (; j + 1 < end; j += 2) {
+        const d0 = postDoc[j]!;
+        const d1 = postDoc[j + 1]!;
+        docScore[d0] = docScore[d0]! + w * postWeight[j]!;
+        docScore[d1] = docScore[d1]! + w * postWeight[j + 1]!;
+      }
+      if (j < end) docScore[postDoc[j]!] = docScore[postDoc[j]!]! + w * postWeight[j]!;
+    } else {
+      for (let j = postStart[id]!; j < end; j++) {
+        const doc = postDoc[j]!;
+        if (docScore[doc] === 0) touched[touchedCount++] = doc;
+        docScore[doc] = docScore[doc]! + w * postWeight[j]!;
+      }
+    }
+    for (let j = centroidStart[id]!, stop = centroidStart[id + 1]!; j < stop; j++) centroid[centroidLabel[j]!] = centroid[centroidLabel[j]!]! + w * centroidWeight[j]!;
+  }
+  if (dense) {
+    // Rows the query did not reach hold 0, which no maximum (0 to start with) takes.
+    for (let l = 0; l < labels; l++) {
+      let best = 0;
+      for (let doc = labelRows[l]!, end = labelRows[l + 1]!; doc < end; doc++) if (docScore[doc]! > best) best = docScore[doc]!;
+      knn[l] = best;
+    }
+    docScore.fill(0);
+  } else {
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      const l = rowLabel[doc]!;
+      if (docScore[doc]! > knn[l]!) knn[l] = docScore[doc]!;
+      docScore[doc] = 0;
+    }
+  }
+}
+
 /**
  * A flat (CSR) inverted index of sparse rows: term t's entries are
  * [start[t], start[t + 1]) of `row` (the row's number) and `weight`, in row order.
@@ -372,7 +441,7 @@ function invertedIndex(
   rows: readonly { ids: ArrayLike<number>; weights: ArrayLike<number> }[],
 ): { start: Int32Array; row: Int32Array; weight: Float64Array } {
   const start = new Int32Array(terms + 1);
-  for (const r of rows) for (let k = 0; k < r.ids.length; k++) start[r.ids[k]! + 1]!++;
+  for (let i = 0; i < rows.length; i++) for (let k = 0, ids = rows[i]!.ids; k < ids.length; k++) start[ids[k]! + 1]!++;
   for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
   const row = new Int32Array(start[terms]!);
   const weight = new Float64Array(row.length);

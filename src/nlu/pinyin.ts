@@ -6,7 +6,7 @@
  * training utterances.
  */
 import { pinyin } from 'pinyin-pro';
-import { isHanPoint, pointAt } from './features.js';
+import { FlatTrie, isHanPoint, pointAt } from './features.js';
 
 export interface PinyinConverter {
   /** `text` with pinyin runs and homophone typos rewritten to known Han words. */
@@ -58,40 +58,6 @@ function pointPinyin(point: number): string {
   return p;
 }
 
-/** A trie node: the next nodes by code point (or code unit), and the value of the key ending here. */
-interface Trie<V> {
-  next: Map<number, Trie<V>>;
-  value?: V;
-  /** Where each syllable walked from here leads, letter by letter (null: off the trie). */
-  bySyllable?: Map<string, Trie<V> | null>;
-}
-const trie = <V>(): Trie<V> => ({ next: new Map() });
-/** The node reached from `node` by the letters of `syllable` (one remembered step per syllable and node). */
-function follow<V>(node: Trie<V>, syllable: string): Trie<V> | undefined {
-  const memo = (node.bySyllable ??= new Map());
-  let to = memo.get(syllable);
-  if (to === undefined) {
-    let at: Trie<V> | undefined = node;
-    for (let j = 0; j < syllable.length && at; j++) at = at.next.get(syllable.charCodeAt(j));
-    to = at ?? null;
-    // Bounded: odd input (characters without a reading stand for themselves) must not grow it forever.
-    if (memo.size < 4096) memo.set(syllable, to);
-  }
-  return to ?? undefined;
-}
-/** Adds `key` walked by code points (or code units), giving its node. */
-function trieNode<V>(root: Trie<V>, key: string, byCodeUnit = false): Trie<V> {
-  let node = root;
-  for (let i = 0; i < key.length; i++) {
-    const c = byCodeUnit ? key.charCodeAt(i) : key.codePointAt(i)!;
-    if (!byCodeUnit && c > 0xffff) i++;
-    let child = node.next.get(c);
-    if (!child) node.next.set(c, (child = trie<V>()));
-    node = child;
-  }
-  return node;
-}
-
 /** Strips tone marks and tone numbers from Latin text: "shí míng", "shi2ming2" -> "shi ming", "shiming". */
 const toneless = (s: string) =>
   s
@@ -135,56 +101,75 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   // Words that can be kept whole, by code point (whether a domain word, a training word), and the
   // homophone keys and pinyin keys by letter: from a position, a walk down each finds every word or
   // key that starts there (most positions: none) without making a string for each stretch.
-  const words = trie<{ domain: boolean; known: boolean }>();
-  for (const w of new Set([...domainSet, ...known])) trieNode(words, w).value = { domain: domainSet.has(w), known: known.has(w) };
-  const homophones = trie<string>();
-  for (const [k, w] of homophone) trieNode(homophones, k, true).value = w;
-  const pinyinKeys = trie<string>();
-  for (const [k, w] of byKey) trieNode(pinyinKeys, k, true).value = w;
+  // A word's value: DOMAIN and/or KNOWN.
+  const DOMAIN = 1;
+  const KNOWN = 2;
+  const words = new FlatTrie<number>();
+  for (const w of new Set([...domainSet, ...known])) words.set(w, (domainSet.has(w) ? DOMAIN : 0) | (known.has(w) ? KNOWN : 0));
+  const homophones = new FlatTrie<string>();
+  homophone.forEach((w, k) => homophones.set(k, w, true));
+  const pinyinKeys = new FlatTrie<string>();
+  byKey.forEach((w, k) => pinyinKeys.set(k, w, true));
   // The walks' nodes for the stretch of n characters from the current position (index n).
-  const wordAt: (Trie<{ domain: boolean; known: boolean }> | undefined)[] = [];
-  const keyAt: (Trie<string> | undefined)[] = [];
+  const wordAt: number[] = [];
+  const keyAt: number[] = [];
+  /** The node reached from `node` by the letters of `sound`, or -1. */
+  const follow = (node: number, sound: string) => {
+    for (let j = 0; j < sound.length && node >= 0; j++) node = homophones.child(node, sound.charCodeAt(j));
+    return node;
+  };
+
+  // The current run's code points, their readings and where each starts (reused from run to run).
+  const runPoints: number[] = [];
+  const runSounds: string[] = [];
+  const runStarts: number[] = [];
 
   function repairHan(run: string): string {
-    const points: number[] = [];
-    for (let i = 0; i < run.length; i++) {
+    let count = 0;
+    let sounding = false;
+    for (let i = 0; i < run.length; i++, count++) {
       const point = run.codePointAt(i)!;
-      points.push(point);
+      runStarts[count] = i;
+      runPoints[count] = point;
+      runSounds[count] = pointPinyin(point);
+      if (!sounding && firstSounds.has(runSounds[count]!)) sounding = true;
       if (point > 0xffff) i++;
     }
+    runStarts[count] = run.length;
     // A run with no character of a homophone's sound cannot hold a typo of a domain word.
-    const sounds = points.map(pointPinyin);
-    if (!sounds.some((p) => firstSounds.has(p))) return run;
-    const chars = [...run];
+    if (!sounding) return run;
     // Only a stretch that sounds like a domain word other than itself, sharing a character with it,
     // can change the run: without one, every step below keeps the run's own characters.
-    if (!mayRepair(chars, sounds)) return run;
+    if (!mayRepair(run, count)) return run;
+    const chars = [...run];
+    const points = runPoints.slice(0, count);
+    const sounds = runSounds.slice(0, count);
     let out = '';
     for (let i = 0; i < chars.length; ) {
       let step = 0;
       const limit = Math.min(4, chars.length - i);
       // The longest stretch from i that may be a known word (maxWord) or sound like a domain word (maxKey).
       let maxWord = 0;
-      for (let n = 1, node: Trie<{ domain: boolean; known: boolean }> | undefined = words; n <= limit; n++) {
-        if (!(node = node.next.get(points[i + n - 1]!))) break;
+      for (let n = 1, node = 0; n <= limit; n++) {
+        if ((node = words.child(node, points[i + n - 1]!)) < 0) break;
         wordAt[n] = node;
         maxWord = n;
       }
       let maxKey = 0;
-      for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
-        if (!(node = follow(node, sounds[i + n - 1]!))) break;
+      for (let n = 1, node = 0; n <= limit; n++) {
+        if ((node = follow(node, sounds[i + n - 1]!)) < 0) break;
         keyAt[n] = node;
         maxKey = n;
       }
       for (let n = Math.min(limit, Math.max(maxWord, maxKey)); n >= 2 && !step; n--) {
-        // The stretch's characters sound like the domain word `target` (its pinyin key), and are `entry`'s word.
-        const target = n <= maxKey ? keyAt[n]!.value : undefined;
-        const entry = n <= maxWord ? wordAt[n]!.value : undefined;
+        // The stretch's characters sound like the domain word `target` (its pinyin key), and are a word (`entry`).
+        const target = n <= maxKey ? homophones.value(keyAt[n]!) : undefined;
+        const entry = n <= maxWord ? words.value(wordAt[n]!) : undefined;
         if (!entry && !target) continue;
         const w = chars.slice(i, i + n).join('');
         // A domain word is never "repaired" into another (卖号 is not 买号); a training word only when it
         // sounds like a domain word (注消 is a typo of 注销 even where a training line has it).
-        if (entry && (entry.domain || (entry.known && (!target || target === w)))) {
+        if (entry && (entry & DOMAIN || (entry & KNOWN && (!target || target === w)))) {
           out += w;
           step = n;
           continue;
@@ -223,14 +208,15 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   }
 
   /** Whether some stretch of 2-4 characters sounds like a domain word that differs from it but shares a character with it. */
-  function mayRepair(chars: readonly string[], sounds: readonly string[]): boolean {
-    for (let i = 0; i < chars.length; i++) {
-      const limit = Math.min(4, chars.length - i);
-      for (let n = 1, node: Trie<string> | undefined = homophones; n <= limit; n++) {
-        if (!(node = follow(node, sounds[i + n - 1]!))) break;
-        const target = n >= 2 ? node.value : undefined;
+  function mayRepair(run: string, count: number): boolean {
+    for (let i = 0; i < count; i++) {
+      const limit = Math.min(4, count - i);
+      for (let n = 1, node = 0; n <= limit; n++) {
+        if ((node = follow(node, runSounds[i + n - 1]!)) < 0) break;
+        const target = n >= 2 ? homophones.value(node) : undefined;
         if (target === undefined) continue;
-        const w = chars.slice(i, i + n).join('');
+        // The stretch's characters (code points i .. i + n).
+        const w = run.slice(runStarts[i]!, runStarts[i + n]!);
         if (target !== w && [...w].some((c, k) => [...target][k] === c)) return true;
       }
     }
@@ -247,9 +233,9 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
       const here = best[i];
       if (!here) continue;
       // Every known word whose pinyin key starts here, shortest first.
-      for (let j = i + 1, node: Trie<string> | undefined = pinyinKeys; j <= Math.min(n, i + maxKey); j++) {
-        if (!(node = node.next.get(letters.charCodeAt(j - 1)))) break;
-        const w = node.value;
+      for (let j = i + 1, node = 0; j <= Math.min(n, i + maxKey); j++) {
+        if ((node = pinyinKeys.child(node, letters.charCodeAt(j - 1))) < 0) break;
+        const w = pinyinKeys.value(node);
         if (w) {
           const c = { cost: here.cost + 1, text: here.text + w, covered: here.covered + (j - i), singles: here.singles + ([...w].length === 1 ? 1 : 0) };
           if (!best[j] || c.cost < best[j]!.cost) best[j] = c;

@@ -80,17 +80,32 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     ...kb.offTopic,
   ];
   // While the index is built, each training text is segmented once (the texts are cut again after pinyin).
-  const buildCache = new Map<string, Token[]>();
-  const cutCached = (text: string) => {
-    let tokens = buildCache.get(text);
-    if (!tokens) buildCache.set(text, (tokens = segmenter.cut(text)));
+  // Kept as the tokens' spans only (one small array per text, not an object and a string per
+  // token): what the build keeps alive until it ends is what the garbage collector copies.
+  const buildCache = new Map<string, Int32Array>();
+  const cutCached = (text: string): Token[] => {
+    const spans = buildCache.get(text);
+    if (spans) {
+      const tokens: Token[] = [];
+      for (let k = 0; k < spans.length; k += 2) tokens.push({ text: text.slice(spans[k]!, spans[k + 1]!), start: spans[k]!, end: spans[k + 1]! });
+      return tokens;
+    }
+    const tokens = segmenter.cut(text);
+    const kept = new Int32Array(2 * tokens.length);
+    tokens.forEach((t, k) => {
+      kept[2 * k] = t.start;
+      kept[2 * k + 1] = t.end;
+    });
+    buildCache.set(text, kept);
     return tokens;
   };
   let cut = cutCached;
   const known = new Set<string>();
   const charCount = new Map<string, number>();
-  for (const t of trainingTexts) {
-    for (const tok of cut(base(t))) {
+  for (let i = 0; i < trainingTexts.length; i++) {
+    const tokens = cut(base(trainingTexts[i]!));
+    for (let k = 0; k < tokens.length; k++) {
+      const tok = tokens[k]!;
       const han = hanLength(tok.text);
       if (han >= 2) known.add(tok.text);
       else if (han === 1) charCount.set(tok.text, (charCount.get(tok.text) ?? 0) + 1);
@@ -112,16 +127,37 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   );
   const rejectPhrases = kb.control.reject.map((r) => analyse(r).clean.replace(/\s+/g, '')).filter(Boolean);
 
+  // Word and entity terms are made once per word and per value and reused: the same string object
+  // each time, so the Maps that look terms up (the matcher's, the sections') find them at once.
+  const wordTerms = new Map<string, string>();
+  const wordTerm = (word: string) => {
+    let term = wordTerms.get(word);
+    if (term === undefined) {
+      // Bounded: arbitrary text must not grow it forever.
+      if (wordTerms.size >= 50_000) wordTerms.clear();
+      wordTerms.set(word, (term = 'j:' + word));
+    }
+    return term;
+  };
+  const entityTerms = new Map<string, Map<string, string>>();
+  const entityTerm = (type: string, value: string) => {
+    let byValue = entityTerms.get(type);
+    if (!byValue) entityTerms.set(type, (byValue = new Map()));
+    let term = byValue.get(value);
+    if (term === undefined) byValue.set(value, (term = `e:${type}=${value}`));
+    return term;
+  };
+
   function termsOf(text: string): { terms: Terms; tokens: Token[]; entities: EntityHit[] } {
     const tokens = cut(text);
     const terms = characterTerms(text);
-    for (const tok of tokens) if (hanLength(tok.text) >= 2) addTerm(terms, 'j:' + tok.text, tok.start, tok.end);
+    for (const tok of tokens) if (hanLength(tok.text) >= 2) addTerm(terms, wordTerm(tok.text), tok.start, tok.end);
     const entities = lexicon.tag(tokens, text);
     for (const e of entities) {
       // A value named only inside a longer form (verification in "real name verification") adds no feature.
       if (e.nested) continue;
       // The canonical value, weighted like a word: "作废" counts like "注销".
-      addTerm(terms, `e:${e.type}=${e.value}`, e.start, e.end);
+      addTerm(terms, entityTerm(e.type, e.value), e.start, e.end);
     }
     return { terms, tokens, entities };
   }

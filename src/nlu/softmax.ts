@@ -21,8 +21,8 @@ export interface SoftmaxOptions {
 }
 
 export interface SoftmaxModel {
-  /** Class probabilities for one vector (they sum to 1). */
-  predict(x: SparseVector): Float64Array;
+  /** Class probabilities for one vector (they sum to 1), in `out` if given (one per class). */
+  predict(x: SparseVector, out?: Float64Array): Float64Array;
 }
 
 export function trainSoftmax(
@@ -34,48 +34,22 @@ export function trainSoftmax(
 ): SoftmaxModel {
   const W = new Float64Array(features * classes);
   const bias = new Float64Array(classes);
+  fit(W, bias, data, labels, classes, options);
+  return { predict: (x, out = new Float64Array(classes)) => probabilities(W, bias, classes, x, out) };
+}
+
+/** Trains W and bias in place (a function of its own: nothing here is captured by a closure, so all stays in registers). */
+function fit(W: Float64Array, bias: Float64Array, data: readonly SparseVector[], labels: Int32Array, classes: number, options: SoftmaxOptions): void {
   const p = new Float64Array(classes);
   const step = new Float64Array(classes);
   // The classes whose step is not zero for the current example, in class order, and their steps.
   const active = new Int32Array(classes);
   const activeStep = new Float64Array(classes);
 
-  const forward = (x: SparseVector, out: Float64Array) => {
-    const { ids, weights } = x;
-    out.set(bias);
-    // Row by row: a term's weights for every class lie next to each other. Four terms per pass
-    // over the classes: out[c] + a + b + c + d adds them one after another, in the same order
-    // (and so to the same sums) as four passes would, with a quarter of the loads and stores.
-    const n = ids.length;
-    let k = 0;
-    for (; k + 4 <= n; k += 4) {
-      const r0 = ids[k]! * classes;
-      const r1 = ids[k + 1]! * classes;
-      const r2 = ids[k + 2]! * classes;
-      const r3 = ids[k + 3]! * classes;
-      const w0 = weights[k]!;
-      const w1 = weights[k + 1]!;
-      const w2 = weights[k + 2]!;
-      const w3 = weights[k + 3]!;
-      for (let c = 0; c < classes; c++) out[c] = out[c]! + W[r0 + c]! * w0 + W[r1 + c]! * w1 + W[r2 + c]! * w2 + W[r3 + c]! * w3;
-    }
-    for (; k < n; k++) {
-      const row = ids[k]! * classes;
-      const w = weights[k]!;
-      for (let c = 0; c < classes; c++) out[c]! += W[row + c]! * w;
-    }
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) if (out[c]! > max) max = out[c]!;
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += out[c] = Math.exp(out[c]! - max);
-    for (let c = 0; c < classes; c++) out[c]! /= sum;
-    return out;
-  };
-
   // Every class weighs the same in total, however many examples it has: a topic with many
   // phrasings must not win ties merely by being large.
   const perClass = new Float64Array(classes);
-  for (const l of labels) perClass[l]!++;
+  for (let i = 0; i < labels.length; i++) perClass[labels[i]!]!++;
   const balance = Float64Array.from(perClass, (n) => (n ? data.length / (classes * n) : 0));
   const order = Int32Array.from(data, (_, i) => i);
   let seed = 12345;
@@ -91,7 +65,7 @@ export function trainSoftmax(
     for (let n = 0; n < order.length; n++) {
       const i = order[n]!;
       const { ids, weights } = data[i]!;
-      forward(data[i]!, p);
+      probabilities(W, bias, classes, data[i]!, p);
       let moving = 0;
       for (let c = 0; c < classes; c++) {
         const g = p[c]! - (c === labels[i] ? 1 : 0);
@@ -111,5 +85,40 @@ export function trainSoftmax(
       }
     }
   }
-  return { predict: (x) => forward(x, new Float64Array(classes)) };
+}
+
+/**
+ * softmax(bias + x · W) into `out`. A module-level function over its arguments (not a closure over
+ * the model), so the arrays stay in registers in its loops.
+ */
+function probabilities(W: Float64Array, bias: Float64Array, classes: number, x: SparseVector, out: Float64Array): Float64Array {
+  const { ids, weights } = x;
+  out.set(bias);
+  // Row by row: a term's weights for every class lie next to each other. Four terms per pass
+  // over the classes: out[c] + a + b + c + d adds them one after another, in the same order
+  // (and so to the same sums) as four passes would, with a quarter of the loads and stores.
+  const n = ids.length;
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const r0 = ids[k]! * classes;
+    const r1 = ids[k + 1]! * classes;
+    const r2 = ids[k + 2]! * classes;
+    const r3 = ids[k + 3]! * classes;
+    const w0 = weights[k]!;
+    const w1 = weights[k + 1]!;
+    const w2 = weights[k + 2]!;
+    const w3 = weights[k + 3]!;
+    for (let c = 0; c < classes; c++) out[c] = out[c]! + W[r0 + c]! * w0 + W[r1 + c]! * w1 + W[r2 + c]! * w2 + W[r3 + c]! * w3;
+  }
+  for (; k < n; k++) {
+    const row = ids[k]! * classes;
+    const w = weights[k]!;
+    for (let c = 0; c < classes; c++) out[c]! += W[row + c]! * w;
+  }
+  let max = -Infinity;
+  for (let c = 0; c < classes; c++) if (out[c]! > max) max = out[c]!;
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += out[c] = Math.exp(out[c]! - max);
+  for (let c = 0; c < classes; c++) out[c]! /= sum;
+  return out;
 }

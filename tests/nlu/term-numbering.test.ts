@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { termLookup, termNumbering } from '../../src/nlu/features.js';
+import { FlatTrie, termLookup, termNumbering } from '../../src/nlu/features.js';
 
 // Terms of one or two code units are numbered and looked up in typed arrays: the answers must be
 // those of a plain Map.
@@ -40,5 +40,31 @@ describe('term numbering and lookup by code units', () => {
     const known = new Map(sample.filter((_, i) => i % 3 === 0).map((t, i) => [t, i] as const));
     const lookup = termLookup(known);
     for (const t of [...sample, '', 'abc', '\u0000', '\u0000\u0000', '\uffff\uffff']) expect(lookup(t)).toBe(known.get(t));
+  });
+});
+
+describe('flat trie', () => {
+  it('finds every key and prefix it was given, and nothing else, by code point or code unit', () => {
+    for (const byCodeUnit of [false, true]) {
+      const trie = new FlatTrie<number>();
+      const keys = new Map<string, number>();
+      sample.slice(0, 20_000).forEach((k, i) => {
+        trie.set(k, i, byCodeUnit);
+        keys.set(k, i);
+      });
+      const prefixes = new Set<string>();
+      const split = (k: string) => (byCodeUnit ? k.split('') : [...k]);
+      for (const k of keys.keys()) split(k).forEach((_, n, parts) => prefixes.add(parts.slice(0, n + 1).join('')));
+      const walk = (k: string) => {
+        let node = 0;
+        for (const part of split(k)) if ((node = trie.child(node, byCodeUnit ? part.charCodeAt(0) : part.codePointAt(0)!)) < 0) return -1;
+        return node;
+      };
+      for (const k of [...sample.slice(15_000, 40_000), 'zz', '\u4e00\u4e00\u4e00\u4e00\u4e00']) {
+        const node = walk(k);
+        expect(node >= 0).toBe(prefixes.has(k) || k === '');
+        if (node >= 0) expect(trie.value(node)).toBe(keys.get(k));
+      }
+    }
   });
 });
