@@ -97,6 +97,11 @@ describe('engine.respond', () => {
     expect(reply.blocks.slice(-2).map((b) => b.type)).toEqual(['channels', 'sources']);
   });
 
+  it('reads wx and vx as 微信 (lexicon synonyms)', () => {
+    expect(engine.nlu.parse('vx实名怎么解除').text).toContain('微信');
+    expect(engine.respond(null, 'wx号被盗了咋办', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
+  });
+
   it('says plainly that it is not official', () => {
     const { reply } = engine.respond(null, '你是腾讯官方的吗', T0);
     expect(reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
