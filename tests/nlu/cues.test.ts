@@ -30,6 +30,14 @@ describe('readCues', () => {
     expect(cues('那微信的呢').anaphora).toBe(false);
   });
 
+  it('reads a correction typed or dictated without a pause, when its head can only be one', () => {
+    expect(cues('我说错了没被盗是我自己想把号注销').correction).toBe('没被盗是我自己想把号注销');
+    expect(cues('不对不对不是号被盗是有人用我的身份证实名了').correction).toBe('有人用我的身份证实名了');
+    expect(cues('说错了是微信的').correction).toBe('微信的');
+    // 不是 / 不对 alone still need a pause: they start ordinary questions too.
+    expect(cues('不对外公开吗').correction).toBeNull();
+  });
+
   it('does not read 不是 inside a question as a correction', () => {
     expect(cues('不是本人的身份证怎么办').correction).toBeNull();
     expect(cues('是不是要先注销').correction).toBeNull();
