@@ -7,6 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { realEngine } from './helpers.js';
+import { toTraditional } from '../src/nlu/normalize.js';
 import { evaluateConversations, loadConversations, runConversation, TURN_TAGS } from '../src/eval/conversations.js';
 
 const conversations = loadConversations(join(import.meta.dirname, 'conversations'));
@@ -40,6 +41,23 @@ describe('conversation scripts', () => {
         if (o.knownFailure) expect(o.ok, `${where} is listed as a known failure but now passes: remove its known_failure`).toBe(false);
         else expect(o.ok, where).toBe(true);
       }
+    });
+  }
+
+  // People write the same turns in Traditional characters, without punctuation (or dictated),
+  // and with courtesies around them: each variant of the scripts stays within 2 points of them.
+  const plain = evaluateConversations(engine, conversations);
+  const variants: [string, (say: string, first: boolean) => string][] = [
+    ['in Traditional characters', (say) => toTraditional(say)],
+    ['without punctuation', (say) => say.replace(/[\p{P}]/gu, '')],
+    ['with 谢谢 before every follow-up', (say, first) => (first || /^\d+$/.test(say) ? say : '谢谢,' + say)],
+    ['with 谢谢 after every follow-up', (say, first) => (first || /^\d+$/.test(say) ? say : say + ',谢谢')],
+  ];
+  for (const [name, change] of variants) {
+    it(`keeps its turns right ${name}, within 2 points`, () => {
+      const changed = conversations.map((c) => ({ ...c, turns: c.turns.map((t, i) => ({ ...t, say: change(t.say, i === 0) })) }));
+      const r = evaluateConversations(engine, changed);
+      expect(r.right / r.turns).toBeGreaterThanOrEqual(plain.right / plain.turns - 0.02);
     });
   }
 
