@@ -282,12 +282,24 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     // A typo fuse.js accepts (threshold 0.4) changes at most two characters of six.
     const need = Math.max(1, distinct.size - 2);
     const near: Example[] = [];
+    let key = '';
     for (const [i, n] of shared) {
       // A typo, not a fragment: "实明认证" ~ "实名认证", but "靠谱吗" is not "代解封靠谱吗".
-      if (n >= need && Math.abs(fuseItemLength[i]! - chars) <= 1) near.push(fuseItems[i]!);
+      if (n >= need && Math.abs(fuseItemLength[i]! - chars) <= 1) {
+        near.push(fuseItems[i]!);
+        key += i + ',';
+      }
     }
-    return near.length ? new Fuse(near, fuseOptions).search(text) : [];
+    if (!near.length) return [];
+    // The same few phrasings come up again and again (short follow-ups): their index is kept.
+    let fuse = fuseByNear.get(key);
+    if (!fuse) {
+      if (fuseByNear.size >= 512) fuseByNear.clear();
+      fuseByNear.set(key, (fuse = new Fuse(near, fuseOptions)));
+    }
+    return fuse.search(text);
   };
+  const fuseByNear = new Map<string, Fuse<Example>>();
 
   // Per-call scratch, reused: the nearest example's and the centroid's cosine, the softmax's probability, by label.
   const knn = new Float64Array(labels.length);
