@@ -116,9 +116,11 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
   /** Unit tf-idf vector of tokens; with `countUnknown`, terms not in training count in the norm only. */
   // Term counts of the vector being built, by term id; reset after each use.
-  const termCount = new Float64Array(termWeight.length);
-  // The distinct terms of the vector being built (reused from call to call).
+  const termCount = new Int32Array(termWeight.length);
+  // The distinct terms of the vector being built, and a query's vector (reused from call to call).
   const order: number[] = [];
+  let queryIds = new Int32Array(64);
+  let queryWeights = new Float64Array(64);
   const toVector = (tokens: readonly string[], countUnknown = false): SparseVector & { known: number } => {
     // Distinct terms in order of first appearance: a known term as its id, an unknown one as -1
     // with its count in `unknown` (rare: only query words never seen in training).
@@ -145,8 +147,12 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
         unknown.set(t, n + 1);
       }
     }
-    const ids = new Int32Array(known);
-    const weights = new Float64Array(known);
+    if (queryIds.length < known) {
+      queryIds = new Int32Array(2 * known);
+      queryWeights = new Float64Array(2 * known);
+    }
+    const ids = queryIds;
+    const weights = queryWeights;
     let norm2 = 0;
     let k = 0;
     let u = 0;
@@ -165,7 +171,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     }
     const norm = Math.sqrt(norm2) || 1;
     for (let i = 0; i < known; i++) weights[i]! /= norm;
-    return { ids, weights, known: order.length ? known / order.length : 0 };
+    return { ids, weights, size: known, known: order.length ? known / order.length : 0 };
   };
 
   /** toVector() of an example's terms (all known: the vocabulary is theirs), by number. */
@@ -197,9 +203,10 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
   /** Keeps the `max` heaviest terms of a long query (the common ones say least and cost most). */
   const topTerms = <V extends SparseVector>(v: V, max: number): V => {
-    if (v.ids.length <= max) return v;
-    const order = Array.from(v.ids.keys()).sort((a, b) => v.weights[b]! - v.weights[a]! || v.ids[a]! - v.ids[b]!).slice(0, max);
-    return { ...v, ids: Int32Array.from(order, (i) => v.ids[i]!), weights: Float64Array.from(order, (i) => v.weights[i]!) };
+    const size = v.size ?? v.ids.length;
+    if (size <= max) return v;
+    const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => v.weights[b]! - v.weights[a]! || v.ids[a]! - v.ids[b]!).slice(0, max);
+    return { ...v, ids: Int32Array.from(order, (i) => v.ids[i]!), weights: Float64Array.from(order, (i) => v.weights[i]!), size: max };
   };
 
   const labelSize = new Float64Array(labels.length);
@@ -282,12 +289,24 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     // A typo fuse.js accepts (threshold 0.4) changes at most two characters of six.
     const need = Math.max(1, distinct.size - 2);
     const near: Example[] = [];
+    let key = '';
     for (const [i, n] of shared) {
       // A typo, not a fragment: "实明认证" ~ "实名认证", but "靠谱吗" is not "代解封靠谱吗".
-      if (n >= need && Math.abs(fuseItemLength[i]! - chars) <= 1) near.push(fuseItems[i]!);
+      if (n >= need && Math.abs(fuseItemLength[i]! - chars) <= 1) {
+        near.push(fuseItems[i]!);
+        key += i + ',';
+      }
     }
-    return near.length ? new Fuse(near, fuseOptions).search(text) : [];
+    if (!near.length) return [];
+    // The same few phrasings come up again and again (short follow-ups): their index is kept.
+    let fuse = fuseByNear.get(key);
+    if (!fuse) {
+      if (fuseByNear.size >= 512) fuseByNear.clear();
+      fuseByNear.set(key, (fuse = new Fuse(near, fuseOptions)));
+    }
+    return fuse.search(text);
   };
+  const fuseByNear = new Map<string, Fuse<Example>>();
 
   // Per-call scratch, reused: the nearest example's and the centroid's cosine, the softmax's probability, by label.
   const knn = new Float64Array(labels.length);
@@ -384,14 +403,15 @@ function nearest(index: RowIndex, q: SparseVector, knn: Float64Array, centroid: 
   const { postStart, postDoc, postWeight, centroidStart, centroidLabel, centroidWeight, common, labelRows, rowLabel, docScore, touched } = index;
   const ids = q.ids;
   const weights = q.weights;
+  const size = q.size ?? ids.length;
   const labels = knn.length;
   knn.fill(0);
   centroid.fill(0);
   let reach = 0;
-  for (let k = 0; k < ids.length; k++) if (!common[ids[k]!]) reach += postStart[ids[k]! + 1]! - postStart[ids[k]!]!;
+  for (let k = 0; k < size; k++) if (!common[ids[k]!]) reach += postStart[ids[k]! + 1]! - postStart[ids[k]!]!;
   const dense = reach * 4 > docScore.length;
   let touchedCount = 0;
-  for (let k = 0; k < ids.length; k++) {
+  for (let k = 0; k < size; k++) {
     const id = ids[k]!;
     if (common[id]) continue;
     const w = weights[k]!;

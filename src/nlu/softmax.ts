@@ -12,6 +12,8 @@ const MIN_GRADIENT = 1e-3;
 export interface SparseVector {
   ids: Int32Array;
   weights: Float64Array;
+  /** How many of `ids` and `weights` are the vector's (default: all; a reused buffer may be longer). */
+  size?: number;
 }
 
 export interface SoftmaxOptions {
@@ -97,7 +99,7 @@ function probabilities(W: Float64Array, bias: Float64Array, classes: number, x: 
   // Row by row: a term's weights for every class lie next to each other. Four terms per pass
   // over the classes: out[c] + a + b + c + d adds them one after another, in the same order
   // (and so to the same sums) as four passes would, with a quarter of the loads and stores.
-  const n = ids.length;
+  const n = x.size ?? ids.length;
   let k = 0;
   for (; k + 4 <= n; k += 4) {
     const r0 = ids[k]! * classes;
