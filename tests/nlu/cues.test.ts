@@ -55,6 +55,7 @@ describe('readCues', () => {
     expect(cues('thanks what about wechat')).toMatchObject({ shift: false, lead: 'thanks' });
     expect(cues('微信实名怎么解除 谢谢了')).toMatchObject({ lead: '', tail: '谢谢了' });
     expect(cues('how do i delete my account thanks')).toMatchObject({ tail: 'thanks' });
+    expect(cues('can i remove my passport from wechat pay please help')).toMatchObject({ tail: 'please help' });
     // The other cues are read on the question between them.
     expect(cues('谢谢 那微信的呢')).toMatchObject({ lead: '谢谢', linking: true, trailingNe: true });
     expect(cues('好的 不对 我是说换成我妈的 谢谢').correction).toBe('换成我妈的');
