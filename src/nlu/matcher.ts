@@ -107,16 +107,25 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
   // does, without building its per-label term objects; except for the two terms those objects
   // cannot count (their own "__key" field and "__proto__"), where natural itself is asked.
+  // (Loops, not callbacks: a closure over the per-label terms would keep them alive with the matcher.)
   let natural: TfIdf | undefined;
-  const idf = (t: string, n: number) => {
-    if (t !== '__key' && t !== '__proto__') return 1 + Math.log(labels.length / (1 + n));
-    if (!natural) {
-      natural = new TfIdf();
-      perLabel.forEach((terms, i) => natural!.addDocument(terms.map((k) => termText[k]!), labels[i]));
+  const weightOfCount = new Map<number, number>();
+  for (const [n, t] of someTermOfCount) {
+    let idf: number;
+    if (t !== '__key' && t !== '__proto__') idf = 1 + Math.log(labels.length / (1 + n));
+    else {
+      if (!natural) {
+        natural = new TfIdf();
+        for (let i = 0; i < perLabel.length; i++) {
+          const terms: string[] = [];
+          for (let k = 0; k < perLabel[i]!.length; k++) terms.push(termText[perLabel[i]![k]!]!);
+          natural.addDocument(terms, labels[i]);
+        }
+      }
+      idf = natural.idf(t);
     }
-    return natural.idf(t);
-  };
-  const weightOfCount = new Map([...someTermOfCount].map(([n, t]) => [n, Math.max(idf(t, n), 0.05) ** config.idfPower]));
+    weightOfCount.set(n, Math.max(idf, 0.05) ** config.idfPower);
+  }
   const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
   const common = Uint8Array.from(labelsWithTerm, (n) => (n >= config.commonTermLabels * labels.length ? 1 : 0));
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
@@ -231,7 +240,9 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // terms in order of first use.
   const centroidSum = new Float64Array(termWeight.length);
   const inCentroid = new Uint8Array(termWeight.length);
-  const centroids = labels.map((_, label) => {
+  // (A plain loop, not a callback: a closure over the example vectors would keep them alive with the matcher.)
+  const centroids: { ids: number[]; weights: number[] }[] = [];
+  for (let label = 0; label < labels.length; label++) {
     const ids: number[] = [];
     for (let r = labelRows[label]!; r < labelRows[label + 1]!; r++) {
       const doc = rowOrder[r]!;
@@ -251,13 +262,14 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
     // its coherence puts "as close as its own examples are" nearer the same value for every label.
     const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
-    const weights = ids.map((id) => centroidSum[id]! / norm / coherence);
+    const weights: number[] = [];
+    for (let k = 0; k < ids.length; k++) weights.push(centroidSum[ids[k]!]! / norm / coherence);
     for (let k = 0; k < ids.length; k++) {
       centroidSum[ids[k]!] = 0;
       inCentroid[ids[k]!] = 0;
     }
-    return { ids, weights };
-  });
+    centroids.push({ ids, weights });
+  }
   // Inverted indexes, term -> (example row, weight) and term -> (label, centroid weight).
   const examplePostings = invertedIndex(termWeight.length, rowOrder, vecStart, vecIds, vecWeights);
   const centroidStarts = new Int32Array(labels.length + 1);
