@@ -6,7 +6,7 @@
  * training utterances.
  */
 import { pinyin } from 'pinyin-pro';
-import { FlatTrie, isHanPoint, pointAt } from './features.js';
+import { FlatTrie, hanLength, isHanPoint, pointAt } from './features.js';
 
 export interface PinyinConverter {
   /** `text` with pinyin runs and homophone typos rewritten to known Han words. */
@@ -83,18 +83,29 @@ export interface PinyinOptions {
 }
 
 export function createPinyinConverter({ domainWords, knownWords, knownChars = [] }: PinyinOptions): PinyinConverter {
-  const multi = (w: string) => [...w].length >= 2 && [...w].length <= 5 && /^\p{Script=Han}+$/u.test(w);
+  // Han words of 2-5 characters (/^\p{Script=Han}+$/u).
+  const multi = (w: string) => {
+    const n = hanLength(w);
+    return n >= 2 && n <= 5;
+  };
   const domain = domainWords.filter(multi);
   const homophone = new Map<string, string>();
-  for (const w of domain) if (!homophone.has(keyOf(w))) homophone.set(keyOf(w), w);
+  for (const w of domain) {
+    const key = keyOf(w);
+    if (!homophone.has(key)) homophone.set(key, w);
+  }
   const firstSounds = new Set([...homophone.values()].map((w) => charPinyin([...w][0]!)));
-  const known = new Set<string>([...domain, ...knownWords.filter(multi)]);
+  const knownMulti = knownWords.filter(multi);
+  const known = new Set<string>([...domain, ...knownMulti]);
   const domainSet = new Set(domain);
   // Pinyin key -> word, for pinyin input. Whole-word readings too, where pinyin-pro knows a better one (还款 huankuan).
   const byKey = new Map<string, string>();
   // Single-character domain words too ("gai" 改, "cha" 查), but only those: a lone syllable says little.
-  const single = domainWords.filter((w) => /^\p{Script=Han}$/u.test(w));
-  for (const w of [...domain, ...single, ...knownWords.filter(multi)]) if (!byKey.has(keyOf(w))) byKey.set(keyOf(w), w);
+  const single = domainWords.filter((w) => hanLength(w) === 1);
+  for (const w of [...domain, ...single, ...knownMulti]) {
+    const key = keyOf(w);
+    if (!byKey.has(key)) byKey.set(key, w);
+  }
   // Whole-word readings of the domain words, where pinyin-pro knows better than character by character (还款 huankuan).
   for (const w of domain) {
     const k = pinyin(w, { toneType: 'none', v: true }).replace(/\s+/g, '');
