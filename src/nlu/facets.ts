@@ -57,7 +57,14 @@ export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage
     }
   });
   const tokenId = termLookup(tokenIds);
+  // The postings flat: token id's phrases are [postStart[id], postStart[id + 1]) of postPhrase.
+  const postStart = new Int32Array(postings.length + 1);
+  postings.forEach((list, id) => (postStart[id + 1] = postStart[id]! + list.length));
+  const postPhrase = Int32Array.from(postings.flat());
+  const tokenWeights = Float64Array.from(weights);
+  const totals = Float64Array.from(entries, (e) => e.total);
   const found = new Float64Array(entries.length);
+  const touched = new Int32Array(entries.length);
   // seen[id] === call: the token was met already in this call (a repeated token counts once).
   const seen = new Int32Array(postings.length);
   let call = 0;
@@ -71,33 +78,40 @@ export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage
         seen.fill(0);
         call = 1;
       }
-      const touched: number[] = [];
+      let touchedCount = 0;
       // The distinct tokens in order of first appearance, as a Set of them would give them.
-      for (const t of terms) {
-        const id = tokenId(t);
+      for (let k = 0; k < terms.length; k++) {
+        const id = tokenId(terms[k]!);
         if (id === undefined || seen[id] === call) continue;
         seen[id] = call;
-        const w = weights[id]!;
-        for (const i of postings[id]!) {
-          if (found[i] === 0) touched.push(i);
-          found[i]! += w;
+        const w = tokenWeights[id]!;
+        for (let j = postStart[id]!, end = postStart[id + 1]!; j < end; j++) {
+          const i = postPhrase[j]!;
+          if (found[i] === 0) touched[touchedCount++] = i;
+          found[i] = found[i]! + w;
         }
       }
       // The phrase that explains the most of the message wins ("有什么条件" over "条件").
-      let best: { entry: (typeof entries)[number]; coverage: number; found: number } | null = null;
-      for (const i of touched) {
-        const e = entries[i]!;
+      let best = -1;
+      let bestFound = 0;
+      let bestCoverage = 0;
+      for (let k = 0; k < touchedCount; k++) {
+        const i = touched[k]!;
         const weight = found[i]!;
         found[i] = 0;
-        const coverage = weight / e.total;
+        const coverage = weight / totals[i]!;
         if (coverage < minCoverage) continue;
         const better =
-          !best ||
-          weight > best.found ||
-          (weight === best.found && (coverage > best.coverage || (coverage === best.coverage && e.text < best.entry.text)));
-        if (better) best = { entry: e, coverage, found: weight };
+          best < 0 ||
+          weight > bestFound ||
+          (weight === bestFound && (coverage > bestCoverage || (coverage === bestCoverage && entries[i]!.text < entries[best]!.text)));
+        if (better) {
+          best = i;
+          bestFound = weight;
+          bestCoverage = coverage;
+        }
       }
-      return best && { facet: best.entry.facet, phrase: best.entry.text, coverage: best.coverage };
+      return best < 0 ? null : { facet: entries[best]!.facet, phrase: entries[best]!.text, coverage: bestCoverage };
     },
   };
 }

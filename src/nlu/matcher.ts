@@ -50,13 +50,21 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
   // Every example's terms as numbers, each distinct term string looked up once here: the rest of
   // the build works on these.
+  // All examples' terms in one array: example i's are [termStart[i], termStart[i + 1]).
   const numbering = termNumbering();
-  const exampleTerms = examples.map((e) => {
-    const tokens = featurize(e.text);
-    const ids = new Int32Array(tokens.length);
-    for (let k = 0; k < tokens.length; k++) ids[k] = numbering.id(tokens[k]!);
-    return ids;
-  });
+  const termStart = new Int32Array(examples.length + 1);
+  let allTerms = new Int32Array(1 << 12);
+  for (let i = 0; i < examples.length; i++) {
+    const tokens = featurize(examples[i]!.text);
+    let at = termStart[i]!;
+    if (at + tokens.length > allTerms.length) {
+      const grown = new Int32Array(2 * (at + tokens.length));
+      grown.set(allTerms.subarray(0, at));
+      allTerms = grown;
+    }
+    for (let k = 0; k < tokens.length; k++) allTerms[at++] = numbering.id(tokens[k]!);
+    termStart[i + 1] = at;
+  }
   const termText = numbering.terms;
   const termCountAll = termText.length;
 
@@ -64,15 +72,15 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // whether a label uses a term, so each label's document lists its terms once, in order of first use.
   const perLabel: number[][] = labels.map(() => []);
   const inLabel = new Uint8Array(labels.length * termCountAll);
-  exampleTerms.forEach((ids, i) => {
+  for (let i = 0; i < examples.length; i++) {
     const l = docLabel[i]!;
-    for (let k = 0; k < ids.length; k++) {
-      const t = ids[k]!;
+    for (let k = termStart[i]!; k < termStart[i + 1]!; k++) {
+      const t = allTerms[k]!;
       if (inLabel[l * termCountAll + t]) continue;
       inLabel[l * termCountAll + t] = 1;
       perLabel[l]!.push(t);
     }
-  });
+  }
 
   // Vocabulary in order of first appearance, with the number of labels using each term.
   const vocab = new Map<string, number>();
@@ -99,16 +107,25 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
   // does, without building its per-label term objects; except for the two terms those objects
   // cannot count (their own "__key" field and "__proto__"), where natural itself is asked.
+  // (Loops, not callbacks: a closure over the per-label terms would keep them alive with the matcher.)
   let natural: TfIdf | undefined;
-  const idf = (t: string, n: number) => {
-    if (t !== '__key' && t !== '__proto__') return 1 + Math.log(labels.length / (1 + n));
-    if (!natural) {
-      natural = new TfIdf();
-      perLabel.forEach((terms, i) => natural!.addDocument(terms.map((k) => termText[k]!), labels[i]));
+  const weightOfCount = new Map<number, number>();
+  for (const [n, t] of someTermOfCount) {
+    let idf: number;
+    if (t !== '__key' && t !== '__proto__') idf = 1 + Math.log(labels.length / (1 + n));
+    else {
+      if (!natural) {
+        natural = new TfIdf();
+        for (let i = 0; i < perLabel.length; i++) {
+          const terms: string[] = [];
+          for (let k = 0; k < perLabel[i]!.length; k++) terms.push(termText[perLabel[i]![k]!]!);
+          natural.addDocument(terms, labels[i]);
+        }
+      }
+      idf = natural.idf(t);
     }
-    return natural.idf(t);
-  };
-  const weightOfCount = new Map([...someTermOfCount].map(([n, t]) => [n, Math.max(idf(t, n), 0.05) ** config.idfPower]));
+    weightOfCount.set(n, Math.max(idf, 0.05) ** config.idfPower);
+  }
   const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
   const common = Uint8Array.from(labelsWithTerm, (n) => (n >= config.commonTermLabels * labels.length ? 1 : 0));
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
@@ -174,32 +191,31 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     return { ids, weights, size: known, known: order.length ? known / order.length : 0 };
   };
 
-  /** toVector() of an example's terms (all known: the vocabulary is theirs), by number. */
-  const exampleVector = (terms: Int32Array): SparseVector & { known: number } => {
-    // Distinct terms in order of first appearance.
-    const order: number[] = [];
-    for (let k = 0; k < terms.length; k++) {
-      const id = vocabOfTerm[terms[k]!]!;
-      if (termCount[id]!++ === 0) order.push(id);
+  // The examples' unit vectors (toVector() of their terms, all known: the vocabulary is theirs),
+  // in flat arrays: example i's entries are [vecStart[i], vecStart[i + 1]) of vecIds and vecWeights,
+  // its distinct terms in order of first appearance.
+  const vecStart = new Int32Array(examples.length + 1);
+  const vecIds = new Int32Array(termStart[examples.length]!);
+  const vecWeights = new Float64Array(vecIds.length);
+  for (let i = 0; i < examples.length; i++) {
+    const from = vecStart[i]!;
+    let end = from;
+    for (let k = termStart[i]!; k < termStart[i + 1]!; k++) {
+      const id = vocabOfTerm[allTerms[k]!]!;
+      if (termCount[id]!++ === 0) vecIds[end++] = id;
     }
-    const known = order.length;
-    const ids = new Int32Array(known);
-    const weights = new Float64Array(known);
     let norm2 = 0;
-    let k = 0;
-    for (let o = 0; o < order.length; o++) {
-      const id = order[o]!;
+    for (let j = from; j < end; j++) {
+      const id = vecIds[j]!;
       const w = termCount[id]! * termWeight[id]!;
       termCount[id] = 0;
-      ids[k] = id;
-      weights[k++] = w;
+      vecWeights[j] = w;
       norm2 += w * w;
     }
     const norm = Math.sqrt(norm2) || 1;
-    for (let i = 0; i < known; i++) weights[i]! /= norm;
-    return { ids, weights, known: order.length ? known / order.length : 0 };
-  };
-  const vectors = exampleTerms.map(exampleVector);
+    for (let j = from; j < end; j++) vecWeights[j]! /= norm;
+    vecStart[i + 1] = end;
+  }
 
   /** Keeps the `max` heaviest terms of a long query (the common ones say least and cost most). */
   const topTerms = <V extends SparseVector>(v: V, max: number): V => {
@@ -214,7 +230,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // The examples' rows are numbered label by label (file order within a label), so a label's
   // nearest example is the best of one stretch of rows; `rowLabel` is each row's label,
   // `labelRows` each label's stretch.
-  const rowOrder = Array.from(vectors.keys()).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
+  const rowOrder = Int32Array.from({ length: examples.length }, (_, i) => i).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
   const labelRows = new Int32Array(labels.length + 1);
   for (let i = 0; i < rowLabel.length; i++) labelRows[rowLabel[i]! + 1]!++;
@@ -224,17 +240,19 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // terms in order of first use.
   const centroidSum = new Float64Array(termWeight.length);
   const inCentroid = new Uint8Array(termWeight.length);
-  const centroids = labels.map((_, label) => {
+  // (A plain loop, not a callback: a closure over the example vectors would keep them alive with the matcher.)
+  const centroids: { ids: number[]; weights: number[] }[] = [];
+  for (let label = 0; label < labels.length; label++) {
     const ids: number[] = [];
     for (let r = labelRows[label]!; r < labelRows[label + 1]!; r++) {
-      const v = vectors[rowOrder[r]!]!;
-      for (let k = 0; k < v.ids.length; k++) {
-        const id = v.ids[k]!;
+      const doc = rowOrder[r]!;
+      for (let k = vecStart[doc]!; k < vecStart[doc + 1]!; k++) {
+        const id = vecIds[k]!;
         if (!inCentroid[id]) {
           inCentroid[id] = 1;
           ids.push(id);
         }
-        centroidSum[id] = centroidSum[id]! + v.weights[k]!;
+        centroidSum[id] = centroidSum[id]! + vecWeights[k]!;
       }
     }
     let norm2 = 0;
@@ -244,25 +262,31 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     // vectors). A label of varied phrasings (off-topic chatter) has a weak centroid; dividing by
     // its coherence puts "as close as its own examples are" nearer the same value for every label.
     const coherence = Math.max(norm / Math.max(labelSize[label]!, 1), 0.05) ** config.coherencePower;
-    const weights = ids.map((id) => centroidSum[id]! / norm / coherence);
+    const weights: number[] = [];
+    for (let k = 0; k < ids.length; k++) weights.push(centroidSum[ids[k]!]! / norm / coherence);
     for (let k = 0; k < ids.length; k++) {
       centroidSum[ids[k]!] = 0;
       inCentroid[ids[k]!] = 0;
     }
-    return { ids, weights };
-  });
+    centroids.push({ ids, weights });
+  }
   // Inverted indexes, term -> (example row, weight) and term -> (label, centroid weight).
-  const examplePostings = invertedIndex(
+  const examplePostings = invertedIndex(termWeight.length, rowOrder, vecStart, vecIds, vecWeights);
+  const centroidStarts = new Int32Array(labels.length + 1);
+  centroids.forEach((c, l) => (centroidStarts[l + 1] = centroidStarts[l]! + c.ids.length));
+  const centroidPostings = invertedIndex(
     termWeight.length,
-    rowOrder.map((doc) => vectors[doc]!),
+    Int32Array.from(labels, (_, l) => l),
+    centroidStarts,
+    Int32Array.from(centroids.flatMap((c) => c.ids)),
+    Float64Array.from(centroids.flatMap((c) => c.weights)),
   );
-  const centroidPostings = invertedIndex(termWeight.length, centroids);
   const { start: postStart, row: postDoc, weight: postWeight } = examplePostings;
   const { start: centroidStart, row: centroidLabel, weight: centroidWeight } = centroidPostings;
 
   const softmax =
     config.softmaxWeight > 0
-      ? trainSoftmax(vectors, docLabel, labels.length, termWeight.length, {
+      ? trainSoftmax({ offsets: vecStart, ids: vecIds, weights: vecWeights }, docLabel, labels.length, termWeight.length, {
           epochs: config.softmaxEpochs,
           learningRate: config.softmaxLearningRate,
         })
@@ -453,25 +477,29 @@ function nearest(index: RowIndex, q: SparseVector, knn: Float64Array, centroid: 
 }
 
 /**
- * A flat (CSR) inverted index of sparse rows: term t's entries are
- * [start[t], start[t + 1]) of `row` (the row's number) and `weight`, in row order.
+ * A flat (CSR) inverted index of sparse rows: term t's entries are [start[t], start[t + 1]) of
+ * `row` (the row's number) and `weight`, in row order. Row r is the vector order[r], whose entries
+ * are [offsets[v], offsets[v + 1]) of `ids` and `weights`.
  */
 function invertedIndex(
   terms: number,
-  rows: readonly { ids: ArrayLike<number>; weights: ArrayLike<number> }[],
+  order: Int32Array,
+  offsets: Int32Array,
+  ids: Int32Array,
+  weights: Float64Array,
 ): { start: Int32Array; row: Int32Array; weight: Float64Array } {
   const start = new Int32Array(terms + 1);
-  for (let i = 0; i < rows.length; i++) for (let k = 0, ids = rows[i]!.ids; k < ids.length; k++) start[ids[k]! + 1]!++;
+  for (let r = 0; r < order.length; r++) for (let k = offsets[order[r]!]!, end = offsets[order[r]! + 1]!; k < end; k++) start[ids[k]! + 1]!++;
   for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
   const row = new Int32Array(start[terms]!);
   const weight = new Float64Array(row.length);
   const fill = start.slice(0, terms);
-  rows.forEach((r, i) => {
-    for (let k = 0; k < r.ids.length; k++) {
-      const at = fill[r.ids[k]!]!++;
-      row[at] = i;
-      weight[at] = r.weights[k]!;
+  for (let r = 0; r < order.length; r++) {
+    for (let k = offsets[order[r]!]!, end = offsets[order[r]! + 1]!; k < end; k++) {
+      const at = fill[ids[k]!]!++;
+      row[at] = r;
+      weight[at] = weights[k]!;
     }
-  });
+  }
   return { start, row, weight };
 }

@@ -6,7 +6,7 @@
  * training utterances.
  */
 import { pinyin } from 'pinyin-pro';
-import { FlatTrie, isHanPoint, pointAt } from './features.js';
+import { FlatTrie, hanLength, isHanPoint, pointAt } from './features.js';
 
 export interface PinyinConverter {
   /** `text` with pinyin runs and homophone typos rewritten to known Han words. */
@@ -35,6 +35,12 @@ function syllablesAt(letters: string, i: number): string[] {
   if (syllableMemo.size >= 10_000) syllableMemo.clear();
   syllableMemo.set(rest, out);
   return out;
+}
+/** [...s].length, without the array. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) if (s.charCodeAt(i) >= 0xd800 && s.charCodeAt(i) <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff) i++;
+  return n;
 }
 /** syllablesAt() depends on the next six letters only. */
 const syllableMemo = new Map<string, string[]>();
@@ -77,18 +83,29 @@ export interface PinyinOptions {
 }
 
 export function createPinyinConverter({ domainWords, knownWords, knownChars = [] }: PinyinOptions): PinyinConverter {
-  const multi = (w: string) => [...w].length >= 2 && [...w].length <= 5 && /^\p{Script=Han}+$/u.test(w);
+  // Han words of 2-5 characters (/^\p{Script=Han}+$/u).
+  const multi = (w: string) => {
+    const n = hanLength(w);
+    return n >= 2 && n <= 5;
+  };
   const domain = domainWords.filter(multi);
   const homophone = new Map<string, string>();
-  for (const w of domain) if (!homophone.has(keyOf(w))) homophone.set(keyOf(w), w);
+  for (const w of domain) {
+    const key = keyOf(w);
+    if (!homophone.has(key)) homophone.set(key, w);
+  }
   const firstSounds = new Set([...homophone.values()].map((w) => charPinyin([...w][0]!)));
-  const known = new Set<string>([...domain, ...knownWords.filter(multi)]);
+  const knownMulti = knownWords.filter(multi);
+  const known = new Set<string>([...domain, ...knownMulti]);
   const domainSet = new Set(domain);
   // Pinyin key -> word, for pinyin input. Whole-word readings too, where pinyin-pro knows a better one (还款 huankuan).
   const byKey = new Map<string, string>();
   // Single-character domain words too ("gai" 改, "cha" 查), but only those: a lone syllable says little.
-  const single = domainWords.filter((w) => /^\p{Script=Han}$/u.test(w));
-  for (const w of [...domain, ...single, ...knownWords.filter(multi)]) if (!byKey.has(keyOf(w))) byKey.set(keyOf(w), w);
+  const single = domainWords.filter((w) => hanLength(w) === 1);
+  for (const w of [...domain, ...single, ...knownMulti]) {
+    const key = keyOf(w);
+    if (!byKey.has(key)) byKey.set(key, w);
+  }
   // Whole-word readings of the domain words, where pinyin-pro knows better than character by character (还款 huankuan).
   for (const w of domain) {
     const k = pinyin(w, { toneType: 'none', v: true }).replace(/\s+/g, '');
@@ -226,34 +243,47 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   /** Segments a toneless pinyin string into known words; null unless most of it is covered. */
   function fromPinyin(letters: string): string | null {
     const n = letters.length;
-    // best[i]: [cost, text] for letters[0, i); a known word costs 1, a skipped syllable 3.
-    const best: ({ cost: number; text: string; covered: number; singles: number } | null)[] = new Array(n + 1).fill(null);
-    best[0] = { cost: 0, text: '', covered: 0, singles: 0 };
+    // The best reading of letters[0, j), for each j reached: its cost (a known word costs 1, a
+    // character 2, a skipped syllable 3), letters covered, single characters used, and its last
+    // step (from prev[j], adding piece[j]; its text is the pieces along the way).
+    const reached = new Uint8Array(n + 1);
+    const cost = new Int32Array(n + 1);
+    const covered = new Int32Array(n + 1);
+    const singles = new Int32Array(n + 1);
+    const prev = new Int32Array(n + 1);
+    const piece: string[] = new Array<string>(n + 1);
+    const offer = (j: number, i: number, c: number, cov: number, sing: number, p: string) => {
+      if (!reached[j] || c < cost[j]!) {
+        reached[j] = 1;
+        cost[j] = c;
+        covered[j] = cov;
+        singles[j] = sing;
+        prev[j] = i;
+        piece[j] = p;
+      }
+    };
+    reached[0] = 1;
     for (let i = 0; i < n; i++) {
-      const here = best[i];
-      if (!here) continue;
+      if (!reached[i]) continue;
       // Every known word whose pinyin key starts here, shortest first.
       for (let j = i + 1, node = 0; j <= Math.min(n, i + maxKey); j++) {
         if ((node = pinyinKeys.child(node, letters.charCodeAt(j - 1))) < 0) break;
         const w = pinyinKeys.value(node);
-        if (w) {
-          const c = { cost: here.cost + 1, text: here.text + w, covered: here.covered + (j - i), singles: here.singles + ([...w].length === 1 ? 1 : 0) };
-          if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
-        }
+        if (w) offer(j, i, cost[i]! + 1, covered[i]! + (j - i), singles[i]! + (codePoints(w) === 1 ? 1 : 0), w);
       }
       // One syllable: a character the training data uses alone (cost 2), else skipped (cost 3).
       for (const m of syllablesAt(letters, i)) {
         const j = i + m.length;
         const ch = charByKey.get(m);
-        const c = ch
-          ? { cost: here.cost + 2, text: here.text + ch, covered: here.covered + m.length, singles: here.singles + 1 }
-          : { cost: here.cost + 3, text: here.text, covered: here.covered, singles: here.singles };
-        if (!best[j] || c.cost < best[j]!.cost) best[j] = c;
+        if (ch) offer(j, i, cost[i]! + 2, covered[i]! + m.length, singles[i]! + 1, ch);
+        else offer(j, i, cost[i]! + 3, covered[i]!, singles[i]!, '');
       }
     }
-    const end = best[n];
+    if (!reached[n]) return null;
+    let text = '';
+    for (let j = n; j > 0; j = prev[j]!) text = piece[j]! + text;
     // Most of it spelled, and by at least one word of two or more characters.
-    return end && end.covered >= 0.6 * n && [...end.text].length > end.singles ? end.text : null;
+    return covered[n]! >= 0.6 * n && codePoints(text) > singles[n]! ? text : null;
   }
 
   return {

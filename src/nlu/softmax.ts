@@ -16,6 +16,13 @@ export interface SparseVector {
   size?: number;
 }
 
+/** Many sparse vectors in flat arrays: vector r's entries are [offsets[r], offsets[r + 1]) of `ids` and `weights`. */
+export interface SparseRows {
+  offsets: Int32Array;
+  ids: Int32Array;
+  weights: Float64Array;
+}
+
 export interface SoftmaxOptions {
   epochs: number;
   /** Step size of the first epoch; it decays as 1 / (1 + epoch). */
@@ -28,7 +35,7 @@ export interface SoftmaxModel {
 }
 
 export function trainSoftmax(
-  data: readonly SparseVector[],
+  data: readonly SparseVector[] | SparseRows,
   labels: Int32Array,
   classes: number,
   features: number,
@@ -36,12 +43,27 @@ export function trainSoftmax(
 ): SoftmaxModel {
   const W = new Float64Array(features * classes);
   const bias = new Float64Array(classes);
-  fit(W, bias, data, labels, classes, options);
-  return { predict: (x, out = new Float64Array(classes)) => probabilities(W, bias, classes, x, out) };
+  fit(W, bias, 'offsets' in data ? data : flat(data), labels, classes, options);
+  return { predict: (x, out = new Float64Array(classes)) => probabilities(W, bias, classes, x.ids, x.weights, 0, x.size ?? x.ids.length, out) };
+}
+
+/** Vectors as flat rows. */
+function flat(data: readonly SparseVector[]): SparseRows {
+  const offsets = new Int32Array(data.length + 1);
+  data.forEach((v, r) => (offsets[r + 1] = offsets[r]! + (v.size ?? v.ids.length)));
+  const ids = new Int32Array(offsets[data.length]!);
+  const weights = new Float64Array(ids.length);
+  data.forEach((v, r) => {
+    ids.set(v.ids.subarray(0, offsets[r + 1]! - offsets[r]!), offsets[r]!);
+    weights.set(v.weights.subarray(0, offsets[r + 1]! - offsets[r]!), offsets[r]!);
+  });
+  return { offsets, ids, weights };
 }
 
 /** Trains W and bias in place (a function of its own: nothing here is captured by a closure, so all stays in registers). */
-function fit(W: Float64Array, bias: Float64Array, data: readonly SparseVector[], labels: Int32Array, classes: number, options: SoftmaxOptions): void {
+function fit(W: Float64Array, bias: Float64Array, data: SparseRows, labels: Int32Array, classes: number, options: SoftmaxOptions): void {
+  const { offsets, ids, weights } = data;
+  const rows = offsets.length - 1;
   const p = new Float64Array(classes);
   const step = new Float64Array(classes);
   // The classes whose step is not zero for the current example, in class order, and their steps.
@@ -52,8 +74,8 @@ function fit(W: Float64Array, bias: Float64Array, data: readonly SparseVector[],
   // phrasings must not win ties merely by being large.
   const perClass = new Float64Array(classes);
   for (let i = 0; i < labels.length; i++) perClass[labels[i]!]!++;
-  const balance = Float64Array.from(perClass, (n) => (n ? data.length / (classes * n) : 0));
-  const order = Int32Array.from(data, (_, i) => i);
+  const balance = Float64Array.from(perClass, (n) => (n ? rows / (classes * n) : 0));
+  const order = Int32Array.from({ length: rows }, (_, i) => i);
   let seed = 12345;
   const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -66,8 +88,9 @@ function fit(W: Float64Array, bias: Float64Array, data: readonly SparseVector[],
     }
     for (let n = 0; n < order.length; n++) {
       const i = order[n]!;
-      const { ids, weights } = data[i]!;
-      probabilities(W, bias, classes, data[i]!, p);
+      const from = offsets[i]!;
+      const to = offsets[i + 1]!;
+      probabilities(W, bias, classes, ids, weights, from, to, p);
       let moving = 0;
       for (let c = 0; c < classes; c++) {
         const g = p[c]! - (c === labels[i] ? 1 : 0);
@@ -80,7 +103,7 @@ function fit(W: Float64Array, bias: Float64Array, data: readonly SparseVector[],
         }
       }
       // Late in training most classes are ruled out: only the others' weights move.
-      for (let k = 0; k < ids.length; k++) {
+      for (let k = from; k < to; k++) {
         const row = ids[k]! * classes;
         const w = weights[k]!;
         for (let a = 0; a < moving; a++) W[row + active[a]!]! -= activeStep[a]! * w;
@@ -90,17 +113,16 @@ function fit(W: Float64Array, bias: Float64Array, data: readonly SparseVector[],
 }
 
 /**
- * softmax(bias + x · W) into `out`. A module-level function over its arguments (not a closure over
- * the model), so the arrays stay in registers in its loops.
+ * softmax(bias + x · W) into `out`, x the entries [from, to) of `ids` and `weights`. A module-level
+ * function over its arguments (not a closure over the model), so the arrays stay in registers in its loops.
  */
-function probabilities(W: Float64Array, bias: Float64Array, classes: number, x: SparseVector, out: Float64Array): Float64Array {
-  const { ids, weights } = x;
+function probabilities(W: Float64Array, bias: Float64Array, classes: number, ids: Int32Array, weights: Float64Array, from: number, to: number, out: Float64Array): Float64Array {
   out.set(bias);
   // Row by row: a term's weights for every class lie next to each other. Four terms per pass
   // over the classes: out[c] + a + b + c + d adds them one after another, in the same order
   // (and so to the same sums) as four passes would, with a quarter of the loads and stores.
-  const n = x.size ?? ids.length;
-  let k = 0;
+  const n = to;
+  let k = from;
   for (; k + 4 <= n; k += 4) {
     const r0 = ids[k]! * classes;
     const r1 = ids[k + 1]! * classes;
