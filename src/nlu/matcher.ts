@@ -49,8 +49,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const docLabel = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
 
   // Every example's terms as numbers, each distinct term string looked up once here: the rest of
-  // the build works on these.
-  // All examples' terms in one array: example i's are [termStart[i], termStart[i + 1]).
+  // the build works on these. All examples' terms are in one array: example i's are
+  // [termStart[i], termStart[i + 1]).
   const numbering = termNumbering();
   const termStart = new Int32Array(examples.length + 1);
   let allTerms = new Int32Array(1 << 12);
@@ -70,14 +70,18 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
   // One TF-IDF document per label: terms shared by many labels weigh little. idf needs only
   // whether a label uses a term, so each label's document lists its terms once, in order of first use.
+  // The examples label by label (file order within a label): `inLabel[t] === l` while label l's
+  // examples are read means t is already in its list.
+  const rowOrder = Int32Array.from({ length: examples.length }, (_, i) => i).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const perLabel: number[][] = labels.map(() => []);
-  const inLabel = new Uint8Array(labels.length * termCountAll);
-  for (let i = 0; i < examples.length; i++) {
+  const inLabel = new Int32Array(termCountAll).fill(-1);
+  for (let r = 0; r < rowOrder.length; r++) {
+    const i = rowOrder[r]!;
     const l = docLabel[i]!;
     for (let k = termStart[i]!; k < termStart[i + 1]!; k++) {
       const t = allTerms[k]!;
-      if (inLabel[l * termCountAll + t]) continue;
-      inLabel[l * termCountAll + t] = 1;
+      if (inLabel[t] === l) continue;
+      inLabel[t] = l;
       perLabel[l]!.push(t);
     }
   }
@@ -230,7 +234,6 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // The examples' rows are numbered label by label (file order within a label), so a label's
   // nearest example is the best of one stretch of rows; `rowLabel` is each row's label,
   // `labelRows` each label's stretch.
-  const rowOrder = Int32Array.from({ length: examples.length }, (_, i) => i).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
   const labelRows = new Int32Array(labels.length + 1);
   for (let i = 0; i < rowLabel.length; i++) labelRows[rowLabel[i]! + 1]!++;
