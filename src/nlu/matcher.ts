@@ -53,7 +53,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // [termStart[i], termStart[i + 1]).
   const numbering = termNumbering();
   const termStart = new Int32Array(examples.length + 1);
-  let allTerms = new Int32Array(1 << 12);
+  let allTerms = new Int32Array(32 * examples.length + 1024);
   for (let i = 0; i < examples.length; i++) {
     const tokens = featurize(examples[i]!.text);
     let at = termStart[i]!;
@@ -86,8 +86,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     }
   }
 
-  // Vocabulary in order of first appearance, with the number of labels using each term.
-  const vocab = new Map<string, number>();
+  // Vocabulary in order of first appearance (vocab[id]), with the number of labels using each term.
+  const vocab: string[] = [];
   const vocabOfTerm = new Int32Array(termCountAll).fill(-1);
   const labelsWithTerm: number[] = [];
   const someTermOfCount = new Map<number, string>();
@@ -98,16 +98,14 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       const id = vocabOfTerm[t]!;
       if (id < 0) {
         vocabOfTerm[t] = labelsWithTerm.length;
-        vocab.set(termText[t]!, labelsWithTerm.length);
+        vocab.push(termText[t]!);
         labelsWithTerm.push(1);
       } else labelsWithTerm[id]!++;
     }
   }
   const termId = termLookup(vocab);
   // idf depends on that number only: natural computes it once per distinct count (at most one per label).
-  vocab.forEach((id, t) => {
-    if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
-  });
+  for (let id = 0; id < vocab.length; id++) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, vocab[id]!);
   // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
   // does, without building its per-label term objects; except for the two terms those objects
   // cannot count (their own "__key" field and "__proto__"), where natural itself is asked.
@@ -131,7 +129,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     weightOfCount.set(n, Math.max(idf, 0.05) ** config.idfPower);
   }
   const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
-  const common = Uint8Array.from(labelsWithTerm, (n) => (n >= config.commonTermLabels * labels.length ? 1 : 0));
+  const common = new Uint8Array(labelsWithTerm.length);
+  for (let id = 0; id < labelsWithTerm.length; id++) common[id] = labelsWithTerm[id]! >= config.commonTermLabels * labels.length ? 1 : 0;
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
   const unknownWeight = config.unknownWeight * (1 + Math.log(Math.max(labels.length, 1))) ** config.idfPower;
 
@@ -277,13 +276,15 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const examplePostings = invertedIndex(termWeight.length, rowOrder, vecStart, vecIds, vecWeights);
   const centroidStarts = new Int32Array(labels.length + 1);
   centroids.forEach((c, l) => (centroidStarts[l + 1] = centroidStarts[l]! + c.ids.length));
-  const centroidPostings = invertedIndex(
-    termWeight.length,
-    Int32Array.from(labels, (_, l) => l),
-    centroidStarts,
-    Int32Array.from(centroids.flatMap((c) => c.ids)),
-    Float64Array.from(centroids.flatMap((c) => c.weights)),
-  );
+  const centroidIds = new Int32Array(centroidStarts[labels.length]!);
+  const centroidWeights = new Float64Array(centroidIds.length);
+  const labelOrder = new Int32Array(labels.length);
+  for (let l = 0; l < labels.length; l++) {
+    labelOrder[l] = l;
+    centroidIds.set(centroids[l]!.ids, centroidStarts[l]!);
+    centroidWeights.set(centroids[l]!.weights, centroidStarts[l]!);
+  }
+  const centroidPostings = invertedIndex(termWeight.length, labelOrder, centroidStarts, centroidIds, centroidWeights);
   const { start: postStart, row: postDoc, weight: postWeight } = examplePostings;
   const { start: centroidStart, row: centroidLabel, weight: centroidWeight } = centroidPostings;
 
