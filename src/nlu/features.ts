@@ -126,25 +126,28 @@ export function unmasked(t: Terms, mask: Uint8Array): string[] {
 }
 
 /**
- * `ids.get` for terms: those of one or two code units (Han characters and bigrams, most of a
- * message's terms) are found by their code units in typed arrays, without hashing a new string
- * into a large Map; longer terms are looked up in `ids`. The same answers as `ids.get`.
+ * `ids.get` for terms (for a list of distinct terms: the term's index): those of one or two code
+ * units (Han characters and bigrams, most of a message's terms) are found by their code units in
+ * typed arrays, without hashing a new string into a large Map; longer terms in a Map of their own.
  */
-export function termLookup(ids: ReadonlyMap<string, number>): (term: string) => number | undefined {
+export function termLookup(ids: ReadonlyMap<string, number> | readonly string[]): (term: string) => number | undefined {
   const single = new Int32Array(0x10000).fill(-1);
   const pairs: [string, number][] = [];
-  ids.forEach((id, t) => {
-    if (t.length === 2) pairs.push([t, id]);
-  });
+  const longer = new Map<string, number>();
+  const add = (id: number, t: string) => {
+    if (t.length === 1) single[t.charCodeAt(0)] = id;
+    else if (t.length === 2) pairs.push([t, id]);
+    else longer.set(t, id);
+  };
+  // A list gives each (distinct) term its index.
+  if (Array.isArray(ids)) for (let id = 0; id < ids.length; id++) add(id, ids[id]!);
+  else (ids as ReadonlyMap<string, number>).forEach(add);
   let bits = 4;
   while (1 << bits < 2 * pairs.length) bits++;
   const mask = (1 << bits) - 1;
   const pairKey = new Uint32Array(1 << bits);
   const pairId = new Int32Array(1 << bits).fill(-1);
   const slot = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - bits);
-  ids.forEach((id, t) => {
-    if (t.length === 1) single[t.charCodeAt(0)] = id;
-  });
   for (let p = 0; p < pairs.length; p++) {
     const [t, id] = pairs[p]!;
     const key = ((t.charCodeAt(0) << 16) | t.charCodeAt(1)) >>> 0;
@@ -166,7 +169,7 @@ export function termLookup(ids: ReadonlyMap<string, number>): (term: string) => 
         if (pairKey[at] === key) return id;
       }
     }
-    return ids.get(term);
+    return longer.get(term);
   };
 }
 

@@ -49,11 +49,11 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const docLabel = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
 
   // Every example's terms as numbers, each distinct term string looked up once here: the rest of
-  // the build works on these.
-  // All examples' terms in one array: example i's are [termStart[i], termStart[i + 1]).
+  // the build works on these. All examples' terms are in one array: example i's are
+  // [termStart[i], termStart[i + 1]).
   const numbering = termNumbering();
   const termStart = new Int32Array(examples.length + 1);
-  let allTerms = new Int32Array(1 << 12);
+  let allTerms = new Int32Array(32 * examples.length + 1024);
   for (let i = 0; i < examples.length; i++) {
     const tokens = featurize(examples[i]!.text);
     let at = termStart[i]!;
@@ -70,20 +70,24 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
 
   // One TF-IDF document per label: terms shared by many labels weigh little. idf needs only
   // whether a label uses a term, so each label's document lists its terms once, in order of first use.
+  // The examples label by label (file order within a label): `inLabel[t] === l` while label l's
+  // examples are read means t is already in its list.
+  const rowOrder = Int32Array.from({ length: examples.length }, (_, i) => i).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const perLabel: number[][] = labels.map(() => []);
-  const inLabel = new Uint8Array(labels.length * termCountAll);
-  for (let i = 0; i < examples.length; i++) {
+  const inLabel = new Int32Array(termCountAll).fill(-1);
+  for (let r = 0; r < rowOrder.length; r++) {
+    const i = rowOrder[r]!;
     const l = docLabel[i]!;
     for (let k = termStart[i]!; k < termStart[i + 1]!; k++) {
       const t = allTerms[k]!;
-      if (inLabel[l * termCountAll + t]) continue;
-      inLabel[l * termCountAll + t] = 1;
+      if (inLabel[t] === l) continue;
+      inLabel[t] = l;
       perLabel[l]!.push(t);
     }
   }
 
-  // Vocabulary in order of first appearance, with the number of labels using each term.
-  const vocab = new Map<string, number>();
+  // Vocabulary in order of first appearance (vocab[id]), with the number of labels using each term.
+  const vocab: string[] = [];
   const vocabOfTerm = new Int32Array(termCountAll).fill(-1);
   const labelsWithTerm: number[] = [];
   const someTermOfCount = new Map<number, string>();
@@ -94,16 +98,14 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       const id = vocabOfTerm[t]!;
       if (id < 0) {
         vocabOfTerm[t] = labelsWithTerm.length;
-        vocab.set(termText[t]!, labelsWithTerm.length);
+        vocab.push(termText[t]!);
         labelsWithTerm.push(1);
       } else labelsWithTerm[id]!++;
     }
   }
   const termId = termLookup(vocab);
   // idf depends on that number only: natural computes it once per distinct count (at most one per label).
-  vocab.forEach((id, t) => {
-    if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, t);
-  });
+  for (let id = 0; id < vocab.length; id++) if (!someTermOfCount.has(labelsWithTerm[id]!)) someTermOfCount.set(labelsWithTerm[id]!, vocab[id]!);
   // natural's TfIdf idf is 1 + ln(documents / (1 + documents with the term)), worked out here as it
   // does, without building its per-label term objects; except for the two terms those objects
   // cannot count (their own "__key" field and "__proto__"), where natural itself is asked.
@@ -127,7 +129,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     weightOfCount.set(n, Math.max(idf, 0.05) ** config.idfPower);
   }
   const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
-  const common = Uint8Array.from(labelsWithTerm, (n) => (n >= config.commonTermLabels * labels.length ? 1 : 0));
+  const common = new Uint8Array(labelsWithTerm.length);
+  for (let id = 0; id < labelsWithTerm.length; id++) common[id] = labelsWithTerm[id]! >= config.commonTermLabels * labels.length ? 1 : 0;
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
   const unknownWeight = config.unknownWeight * (1 + Math.log(Math.max(labels.length, 1))) ** config.idfPower;
 
@@ -230,7 +233,6 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // The examples' rows are numbered label by label (file order within a label), so a label's
   // nearest example is the best of one stretch of rows; `rowLabel` is each row's label,
   // `labelRows` each label's stretch.
-  const rowOrder = Int32Array.from({ length: examples.length }, (_, i) => i).sort((a, b) => docLabel[a]! - docLabel[b]! || a - b);
   const rowLabel = Int32Array.from(rowOrder, (doc) => docLabel[doc]!);
   const labelRows = new Int32Array(labels.length + 1);
   for (let i = 0; i < rowLabel.length; i++) labelRows[rowLabel[i]! + 1]!++;
@@ -274,13 +276,15 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const examplePostings = invertedIndex(termWeight.length, rowOrder, vecStart, vecIds, vecWeights);
   const centroidStarts = new Int32Array(labels.length + 1);
   centroids.forEach((c, l) => (centroidStarts[l + 1] = centroidStarts[l]! + c.ids.length));
-  const centroidPostings = invertedIndex(
-    termWeight.length,
-    Int32Array.from(labels, (_, l) => l),
-    centroidStarts,
-    Int32Array.from(centroids.flatMap((c) => c.ids)),
-    Float64Array.from(centroids.flatMap((c) => c.weights)),
-  );
+  const centroidIds = new Int32Array(centroidStarts[labels.length]!);
+  const centroidWeights = new Float64Array(centroidIds.length);
+  const labelOrder = new Int32Array(labels.length);
+  for (let l = 0; l < labels.length; l++) {
+    labelOrder[l] = l;
+    centroidIds.set(centroids[l]!.ids, centroidStarts[l]!);
+    centroidWeights.set(centroids[l]!.weights, centroidStarts[l]!);
+  }
+  const centroidPostings = invertedIndex(termWeight.length, labelOrder, centroidStarts, centroidIds, centroidWeights);
   const { start: postStart, row: postDoc, weight: postWeight } = examplePostings;
   const { start: centroidStart, row: centroidLabel, weight: centroidWeight } = centroidPostings;
 

@@ -40,6 +40,11 @@ describe('term numbering and lookup by code units', () => {
     const known = new Map(sample.filter((_, i) => i % 3 === 0).map((t, i) => [t, i] as const));
     const lookup = termLookup(known);
     for (const t of [...sample, '', 'abc', '\u0000', '\u0000\u0000', '\uffff\uffff']) expect(lookup(t)).toBe(known.get(t));
+    // A list of distinct terms: each term's index.
+    const list = [...new Set(sample.filter((_, i) => i % 5 === 0)), ''];
+    const byIndex = new Map(list.map((t, i) => [t, i] as const));
+    const listLookup = termLookup(list);
+    for (const t of [...sample, '', 'abc', '\u0000\u0000']) expect(listLookup(t)).toBe(byIndex.get(t));
   });
 });
 
