@@ -230,15 +230,24 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return { ...result, reply };
   }
 
-  /** Characters of the text outside its facet phrase. */
-  const unmaskedChars = (p: Parse) => [...p.text].filter((ch, i) => !p.facet?.mask[i] && !/\s/.test(ch)).length;
+  /** Characters (code units) of the text outside its facet phrase. */
+  const unmaskedChars = (p: Parse) => {
+    let n = 0;
+    for (let i = 0; i < p.text.length; i++) if (!p.facet?.mask[i] && !/\s/.test(p.text[i]!)) n++;
+    return n;
+  };
 
   /**
-   * Positions of the words before the question that are no content ("谢谢,另外", "你好"): masked
-   * when the rest says something (a message of courtesies alone is small talk).
+   * Positions of the words around the question that are no content (courtesies and shift words
+   * before it, "谢谢,另外"; courtesies after it, "…谢谢了"): masked when the rest says something (a
+   * message of courtesies alone is small talk). Read-only; made once per parse.
    */
-  function leadMask(p: Parse): Uint8Array {
+  const asideMemo = new WeakMap<Parse, Uint8Array>();
+  function asideMask(p: Parse): Uint8Array {
+    const known = asideMemo.get(p);
+    if (known) return known;
     const mask = new Uint8Array(p.text.length);
+    asideMemo.set(p, mask);
     const lead = p.cues.lead ? nlu.prepare(p.cues.lead) : '';
     const tail = p.cues.tail ? nlu.prepare(p.cues.tail) : '';
     let start = lead && p.text.startsWith(lead) ? lead.length : 0;
@@ -277,7 +286,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function contentTerms(p: Parse): string[] {
     let terms = contentMemo.get(p);
     if (!terms) {
-      const mask = leadMask(p);
+      const mask = asideMask(p);
       contentMemo.set(p, (terms = mask.includes(1) ? unmasked(p.terms, mask) : p.terms.terms));
     }
     return terms;
@@ -285,7 +294,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
   /** The text of a parse without its courtesies and shift words. */
   function contentText(p: Parse): string {
-    const mask = leadMask(p);
+    const mask = asideMask(p);
     if (!mask.includes(1)) return p.text;
     let out = '';
     for (let i = 0; i < p.text.length; i++) if (!mask[i]) out += p.text[i];
@@ -295,14 +304,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** A facet phrase found only among the courtesies ("客服你好,…": 客服 asks no contact) is none. */
   function asideFacetDropped(p: Parse): Parse {
     if (!p.facet) return p;
-    const aside = leadMask(p);
+    const aside = asideMask(p);
     const outside = p.facet.mask.some((m, i) => m === 1 && !aside[i] && !/\s/.test(p.text[i]!));
     return outside ? p : { ...p, facet: null };
   }
 
-  /** Positions of the lead words and the facet phrase. */
-  function leadAndFacetMask(p: Parse): Uint8Array {
-    const mask = leadMask(p);
+  /** Positions of the courtesies, shift words and the facet phrase. */
+  function asideAndFacetMask(p: Parse): Uint8Array {
+    const mask = asideMask(p).slice();
     if (p.facet) for (let i = 0; i < mask.length; i++) mask[i] ||= p.facet.mask[i]!;
     return mask;
   }
@@ -373,7 +382,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     if (facet && !refusal) {
       // "要多久?" alone: nothing to apply it to; ask which matter instead of guessing.
-      const rest = rank(unmasked(p.terms, leadAndFacetMask(p)), p.text);
+      const rest = rank(unmasked(p.terms, asideAndFacetMask(p)), p.text);
       const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
       const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
       if (!restNames && (!wholeNames || best.score < matching.switchTopicAbove)) {
@@ -416,7 +425,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
     const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
-    const withoutFacet = unmasked(p.terms, leadAndFacetMask(p));
+    const withoutFacet = unmasked(p.terms, asideAndFacetMask(p));
     const named = facet ? withContext(rank(withoutFacet, p.text), frame.topic, boost) : ranked;
     const section = sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the
