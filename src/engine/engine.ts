@@ -206,7 +206,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
     // Sensitive data is looked for in a generous prefix; matching reads the head and tail only.
     const scan = scanSensitive(input.slice(0, 20 * matching.maxChars));
-    const parse = asideFacetDropped(nlu.parse(headAndTail(scan.redacted, matching.maxChars)));
+    const parse = withoutAsides(nlu.parse(headAndTail(scan.redacted, matching.maxChars)));
     // Remember the user's script for replies to pressed buttons; text without Han keeps the last one.
     const nextScript = parse.traditional ? 'traditional' : parse.han ? undefined : script;
     const base: DialogueState = { ...state, lastTurnAt: now };
@@ -301,12 +301,23 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return out.trim();
   }
 
-  /** A facet phrase found only among the courtesies ("客服你好,…": 客服 asks no contact) is none. */
-  function asideFacetDropped(p: Parse): Parse {
-    if (!p.facet) return p;
+  /**
+   * What the courtesies name is not asked: a facet phrase or an entity found only among them
+   * ("客服你好,…": 客服 asks no contact and names no customer service).
+   */
+  function withoutAsides(p: Parse): Parse {
     const aside = asideMask(p);
-    const outside = p.facet.mask.some((m, i) => m === 1 && !aside[i] && !/\s/.test(p.text[i]!));
-    return outside ? p : { ...p, facet: null };
+    if (!aside.includes(1)) return p;
+    const inAside = (start: number, end: number) => {
+      for (let i = start; i < end; i++) if (!aside[i] && !/\s/.test(p.text[i]!)) return false;
+      return true;
+    };
+    const facetAside = !!p.facet && p.facet.mask.every((m, i) => m === 0 || aside[i] === 1 || /\s/.test(p.text[i]!));
+    const entities = p.entities.filter((e) => !inAside(e.start, e.end));
+    if (!facetAside && entities.length === p.entities.length) return p;
+    const out: Parse = { ...p, entities, facet: facetAside ? null : p.facet };
+    asideMemo.set(out, aside);
+    return out;
   }
 
   /** Positions of the courtesies, shift words and the facet phrase. */

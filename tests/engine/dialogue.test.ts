@@ -275,6 +275,10 @@ describe('follow-ups in a conversation', () => {
     expect(engine.respond(null, 'hey, anybody here?', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.greeting' });
     // A facet word among the courtesies asks nothing ("客服你好": 客服 is no "who to contact").
     expect(engine.respond(null, '客服你好,初中生想开通微信零钱要什么', T0).reply).toMatchObject({ kind: 'answer', topic: 'minor.account' });
+    // ... nor names an entity the next turn would carry over.
+    const [stolen] = converse('客服你好,vx号被盗了怎么办?谢谢');
+    expect(stolen!.reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
+    expect(stolen!.session.frame?.entities).not.toHaveProperty('object', 'service');
     // ... and after it ("…?谢谢了", "… thanks").
     expect(engine.respond(null, '我的微信号被盗了怎么办?谢谢了', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
     const [, ne] = converse('京东的实名怎么解绑', '谢谢,那微信的呢');
