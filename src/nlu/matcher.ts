@@ -128,7 +128,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     }
     weightOfCount.set(n, Math.max(idf, 0.05) ** config.idfPower);
   }
-  const termWeight = labelsWithTerm.map((n) => weightOfCount.get(n)!);
+  const termWeight = Float64Array.from(labelsWithTerm, (n) => weightOfCount.get(n)!);
   const common = new Uint8Array(labelsWithTerm.length);
   for (let id = 0; id < labelsWithTerm.length; id++) common[id] = labelsWithTerm[id]! >= config.commonTermLabels * labels.length ? 1 : 0;
   // A term never seen in training weighs like the rarest one, so unknown words pull scores down.
@@ -201,23 +201,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   const vecIds = new Int32Array(termStart[examples.length]!);
   const vecWeights = new Float64Array(vecIds.length);
   for (let i = 0; i < examples.length; i++) {
-    const from = vecStart[i]!;
-    let end = from;
-    for (let k = termStart[i]!; k < termStart[i + 1]!; k++) {
-      const id = vocabOfTerm[allTerms[k]!]!;
-      if (termCount[id]!++ === 0) vecIds[end++] = id;
-    }
-    let norm2 = 0;
-    for (let j = from; j < end; j++) {
-      const id = vecIds[j]!;
-      const w = termCount[id]! * termWeight[id]!;
-      termCount[id] = 0;
-      vecWeights[j] = w;
-      norm2 += w * w;
-    }
-    const norm = Math.sqrt(norm2) || 1;
-    for (let j = from; j < end; j++) vecWeights[j]! /= norm;
-    vecStart[i + 1] = end;
+    vecStart[i + 1] = unitVector(allTerms, termStart[i]!, termStart[i + 1]!, vocabOfTerm, termCount, termWeight, vecIds, vecWeights, vecStart[i]!);
   }
 
   /** Keeps the `max` heaviest terms of a long query (the common ones say least and cost most). */
@@ -248,14 +232,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
     const ids: number[] = [];
     for (let r = labelRows[label]!; r < labelRows[label + 1]!; r++) {
       const doc = rowOrder[r]!;
-      for (let k = vecStart[doc]!; k < vecStart[doc + 1]!; k++) {
-        const id = vecIds[k]!;
-        if (!inCentroid[id]) {
-          inCentroid[id] = 1;
-          ids.push(id);
-        }
-        centroidSum[id] = centroidSum[id]! + vecWeights[k]!;
-      }
+      addToCentroid(vecIds, vecWeights, vecStart[doc]!, vecStart[doc + 1]!, centroidSum, inCentroid, ids);
     }
     let norm2 = 0;
     for (let k = 0; k < ids.length; k++) norm2 += centroidSum[ids[k]!]! * centroidSum[ids[k]!]!;
@@ -398,6 +375,53 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   };
 
   return { examples, rank, rankTerms, coverage };
+}
+
+/**
+ * An example's unit tf-idf vector: its terms [from, to) of `terms` (by number; `vocabOf` gives their
+ * vocabulary ids), written at `at` of `ids` and `weights`, distinct terms in order of first
+ * appearance; returns where it ends. `count` is all 0 before and after. (A module-level function,
+ * called once per example, so it is optimised early and stays so from build to build.)
+ */
+function unitVector(
+  terms: Int32Array,
+  from: number,
+  to: number,
+  vocabOf: Int32Array,
+  count: Int32Array,
+  termWeight: Float64Array,
+  ids: Int32Array,
+  weights: Float64Array,
+  at: number,
+): number {
+  let end = at;
+  for (let k = from; k < to; k++) {
+    const id = vocabOf[terms[k]!]!;
+    if (count[id]!++ === 0) ids[end++] = id;
+  }
+  let norm2 = 0;
+  for (let j = at; j < end; j++) {
+    const id = ids[j]!;
+    const w = count[id]! * termWeight[id]!;
+    count[id] = 0;
+    weights[j] = w;
+    norm2 += w * w;
+  }
+  const norm = Math.sqrt(norm2) || 1;
+  for (let j = at; j < end; j++) weights[j]! /= norm;
+  return end;
+}
+
+/** Adds the vector [from, to) of `ids` and `weights` into `sum`, listing in `terms` the ids `seen` first here. */
+function addToCentroid(ids: Int32Array, weights: Float64Array, from: number, to: number, sum: Float64Array, seen: Uint8Array, terms: number[]): void {
+  for (let k = from; k < to; k++) {
+    const id = ids[k]!;
+    if (!seen[id]) {
+      seen[id] = 1;
+      terms.push(id);
+    }
+    sum[id] = sum[id]! + weights[k]!;
+  }
 }
 
 /** The examples' and centroids' inverted indexes, and the scratch of nearest(). */

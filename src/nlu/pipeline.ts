@@ -14,7 +14,7 @@ import { readCues, type Cues } from './cues.js';
 import { createSegmenter, type Segmenter, type Token } from './segment.js';
 import { compileLexicon, type CompiledLexicon, type EntityHit } from './lexicon.js';
 import { createPinyinConverter, type PinyinConverter } from './pinyin.js';
-import { addTerm, characterTerms, hanLength, unmasked, type Terms } from './features.js';
+import { addTerm, characterTerms, emptyTerms, hanLength, unmasked, type Terms } from './features.js';
 import { createFacetDetector, type FacetDetector, type FacetHit } from './facets.js';
 import { matching } from './config.js';
 
@@ -148,9 +148,14 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     return term;
   };
 
-  function termsOf(text: string): { terms: Terms; tokens: Token[]; entities: EntityHit[] } {
+  // featurize() wants the terms only: their spans go to these arrays, emptied and reused.
+  const spanStarts: number[] = [];
+  const spanEnds: number[] = [];
+
+  function termsOf(text: string, spans = true): { terms: Terms; tokens: Token[]; entities: EntityHit[] } {
     const tokens = cut(text);
-    const terms = characterTerms(text);
+    if (!spans) spanStarts.length = spanEnds.length = 0;
+    const terms = characterTerms(text, spans ? emptyTerms() : { terms: [], starts: spanStarts, ends: spanEnds });
     for (const tok of tokens) if (hanLength(tok.text) >= 2) addTerm(terms, wordTerm(tok.text), tok.start, tok.end);
     const entities = lexicon.tag(tokens, text);
     for (const e of entities) {
@@ -176,7 +181,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   const nlu: Nlu = {
     lexicon,
     prepare,
-    featurize: (prepared) => termsOf(prepared).terms.terms,
+    featurize: (prepared) => termsOf(prepared, false).terms.terms,
     detectFacet: (prepared) => facets.detect(prepared),
     parse(input) {
       const a = analyse(input);
