@@ -335,8 +335,7 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
   const lexicon: Lexicon = {
     entities: Object.entries(lexiconData?.entities ?? {}).flatMap(([type, values]) =>
       Object.entries(values).map(([value, v]): LexiconEntry => {
-        const forms = Array.isArray(v) ? v : v.forms;
-        const route = Array.isArray(v) ? undefined : v.route;
+        const { forms, route } = v;
         return { type, value, forms: forms.map((f) => f.toLowerCase()), ...(route ? { route } : {}) };
       }),
     ),

@@ -10,7 +10,15 @@ export const CHANNEL_ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const topicId = z.string().regex(TOPIC_ID_RE, 'must be a dotted id such as account.delete');
 const channelId = z.string().regex(CHANNEL_ID_RE, 'must be a kebab-case id such as hotline-95017');
-const utterance = z.string().trim().min(1, 'empty utterance');
+/**
+ * A line curators write. YAML reads an unquoted 95017 or yes as a number or a boolean: say so,
+ * instead of zod's bare "Invalid input".
+ */
+const curatedText = (what: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : `${what} ${JSON.stringify(issue.input)} is not text to YAML: put it in quotes ('${String(issue.input)}')`) })
+    .trim();
+const utterance = curatedText('the line').min(1, 'empty utterance');
 const displayName = z.string().trim().min(1).max(8, 'display names are at most 8 characters');
 
 export const facetSchema = z.enum(FACETS);
@@ -124,14 +132,17 @@ export const neverSayFileSchema = z.strictObject({
 });
 
 /** A lexicon value: its surface forms, or `{forms, route}` to answer it with a topic. */
-const lexiconValue = z.union([
-  z.array(z.string().trim().min(1)).min(1),
-  z.strictObject({ forms: z.array(z.string().trim().min(1)).min(1), route: topicId.optional() }),
-]);
+const lexiconForm = curatedText('the form').min(1, 'empty form');
+// Either form of a value is read as the object, so a bad form is reported as itself, not as
+// "Invalid input" from a union of two shapes.
+const lexiconValue = z.preprocess(
+  (v) => (Array.isArray(v) ? { forms: v } : v),
+  z.strictObject({ forms: z.array(lexiconForm).min(1), route: topicId.optional() }),
+);
 
 /** intents/_lexicon.yaml: entity types with values and their surface forms, and plain synonyms. */
 export const lexiconFileSchema = z.strictObject({
   entities: z.record(z.string().regex(/^[a-z]+$/, 'entity types are lower-case words such as platform'), z.record(z.string().regex(/^[a-z_]+$/, 'values are lower-case words such as wechat'), lexiconValue)),
-  synonyms: z.record(z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)).default({}),
+  synonyms: z.record(z.string().trim().min(1), z.array(curatedText('the spelling').min(1)).min(1)).default({}),
 });
 export type LexiconFile = z.infer<typeof lexiconFileSchema>;

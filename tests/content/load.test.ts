@@ -64,6 +64,19 @@ describe('loadContent', () => {
     expect(messages).toMatch(/unknown section "## stepz"/);
   });
 
+  it('says to quote a line or a lexicon form that YAML reads as a number', () => {
+    data = copyOfData();
+    data.edit('intents/account.delete.yaml', (t) => t.replace(/^utterances:\n  - .*$/m, 'utterances:\n  - 95017'));
+    data.edit('intents/_lexicon.yaml', (t) => t.replace(/^(    service: \[)/m, '$1400, '));
+    const messages = readContent(data.root).problems.map((p) => `${p.file}: ${p.message}`);
+    expect(messages).toContainEqual(expect.stringMatching(/^intents\/account.delete.yaml: utterances.0: the line 95017 is not text to YAML: put it in quotes \('95017'\)/));
+    expect(messages).toContainEqual(expect.stringMatching(/^intents\/_lexicon.yaml: entities.object.service.forms.0: the form 400 is not text to YAML: put it in quotes/));
+    // Quoted, both load.
+    data.edit('intents/account.delete.yaml', (t) => t.replace('  - 95017', "  - '95017'"));
+    data.edit('intents/_lexicon.yaml', (t) => t.replace('[400, ', "['400', "));
+    expect(readContent(data.root).problems).toEqual([]);
+  });
+
   it('reports a content file without intents and intents without content', () => {
     data = copyOfData();
     data.edit('content/account.delete.md', () => '');
