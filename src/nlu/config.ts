@@ -109,4 +109,5 @@ export const dialogue = {
   offTopicRestChars: 4,
 } as const;
 
-export type MatchingConfig = typeof matching;
+/** The matching settings, any values (a matcher may be built with other weights: sections use no softmax). */
+export type MatchingConfig = { readonly [K in keyof typeof matching]: number };

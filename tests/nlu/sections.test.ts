@@ -42,4 +42,19 @@ describe('createSectionIndex', () => {
     // The examples of one topic's section do not leak into another topic's.
     expect(withExamples.rank('b.delete', features('当天就能弄好吗'))).toEqual([]);
   });
+
+  it('finds a long section by the one sentence the question meets, among short ones that share a common word', () => {
+    const long = {
+      topic: 't',
+      facet: 'conditions' as const,
+      blocks: [{ type: 'list' as const, items: ['帐号处于安全状态', '没有未完成的交易', '关闭自动扣费', '还清微粒贷', '零钱通余额为0', '没有被投诉'] }],
+    };
+    const short = [
+      { topic: 't', facet: 'duration' as const, blocks: [{ type: 'paragraph' as const, text: '余额很快到账' }] },
+      { topic: 't', facet: 'cost' as const, blocks: [{ type: 'paragraph' as const, text: '余额提现免费' }] },
+    ];
+    const index = createSectionIndex([long, ...short], features);
+    expect(index.rank('t', features('零钱通余额要先为0吗'))[0]).toMatchObject({ facet: 'conditions' });
+    expect(index.rank('t', features('提现要钱吗'))[0]).toMatchObject({ facet: 'cost' });
+  });
 });
