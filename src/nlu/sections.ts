@@ -41,8 +41,12 @@ export interface SectionDoc {
   examples?: readonly string[];
 }
 
-/** Single characters say little about which section is meant: words, bigrams and entities do. */
-const informative = (t: string) => [...t].length >= 2;
+/**
+ * Single characters say little about which section is meant: words, bigrams and entities do.
+ * ([...t].length >= 2 without the array: two code units are one code point only as a surrogate pair.)
+ */
+const informative = (t: string) =>
+  t.length > 2 || (t.length === 2 && !(t.charCodeAt(0) >= 0xd800 && t.charCodeAt(0) <= 0xdbff && t.charCodeAt(1) >= 0xdc00 && t.charCodeAt(1) <= 0xdfff));
 
 export function blockText(b: Block): string {
   switch (b.type) {
@@ -74,13 +78,36 @@ function vectorOf(terms: readonly string[], idf: (t: string) => number): Map<str
   return v;
 }
 
-function cosine(q: ReadonlyMap<string, number>, d: ReadonlyMap<string, number>): number {
-  let dot = 0;
-  for (const [t, w] of q) {
-    const x = d.get(t);
-    if (x) dot += w * x;
-  }
-  return dot;
+/**
+ * A topic's sections as an inverted index (flat arrays). Its vectors are numbered section by section
+ * (the section's text, then each of its examples): section k's are [firstVector[k], firstVector[k + 1]).
+ * Term `terms.get(t)` = n has postings [start[n], start[n + 1]) of `vector` and `weight` (the vectors
+ * holding it, its weight there) and [docStart[n], docStart[n + 1]) of `doc` (the sections whose words
+ * include it).
+ */
+interface TopicIndex {
+  /** The topic's sections (indexes of `docs`). */
+  docs: number[];
+  firstVector: Int32Array;
+  terms: Map<string, number>;
+  start: Int32Array;
+  vector: Int32Array;
+  weight: Float64Array;
+  docStart: Int32Array;
+  doc: Int32Array;
+}
+
+/** CSR arrays of (key, value) pairs grouped by key, each key's values in the order given. */
+function grouped(keys: readonly number[], values: readonly number[], count: number): { start: Int32Array; value: Int32Array; at: Int32Array } {
+  const start = new Int32Array(count + 1);
+  for (const k of keys) start[k + 1]!++;
+  for (let k = 0; k < count; k++) start[k + 1]! += start[k]!;
+  const value = new Int32Array(keys.length);
+  // Where each pair went (for a second array of values in the same places).
+  const at = new Int32Array(keys.length);
+  const fill = start.slice(0, count);
+  for (let i = 0; i < keys.length; i++) value[(at[i] = fill[keys[i]!]!++)] = values[i]!;
+  return { start, value, at };
 }
 
 export function createSectionIndex(
@@ -92,16 +119,65 @@ export function createSectionIndex(
   const textTerms = docs.map((d) => featurize(d.blocks.map(blockText).join('\n')).filter(informative));
   const exampleTerms = docs.map((d) => (d.examples ?? []).map((e) => featurize(e).filter(informative)).filter((t) => t.length));
   // A section's words are those of its text and of its examples: document frequency counts either.
-  const df = new Map<string, number>();
-  docs.forEach((_, i) => {
-    for (const t of new Set([...textTerms[i]!, ...exampleTerms[i]!.flat()])) df.set(t, (df.get(t) ?? 0) + 1);
+  const vocabulary = docs.map((_, i) => {
+    const words = new Set(textTerms[i]);
+    for (const terms of exampleTerms[i]!) for (const t of terms) words.add(t);
+    return words;
   });
+  const df = new Map<string, number>();
+  for (const words of vocabulary) for (const t of words) df.set(t, (df.get(t) ?? 0) + 1);
   const idf = (t: string) => Math.log(1 + docs.length / (df.get(t) ?? 0.5));
-  const vectors = textTerms.map((terms) => vectorOf(terms, idf));
-  const exampleVectors = exampleTerms.map((list) => list.map((terms) => vectorOf(terms, idf)));
-  const vocabulary = docs.map((_, i) => new Set([...textTerms[i]!, ...exampleTerms[i]!.flat()]));
-  const byTopic = new Map<string, number[]>();
-  docs.forEach((d, i) => byTopic.set(d.topic, [...(byTopic.get(d.topic) ?? []), i]));
+  const byTopic = new Map<string, TopicIndex>();
+  for (let i = 0; i < docs.length; i++) {
+    let index = byTopic.get(docs[i]!.topic);
+    if (!index) {
+      const none = new Int32Array(0);
+      byTopic.set(docs[i]!.topic, (index = { docs: [], firstVector: none, terms: new Map(), start: none, vector: none, weight: new Float64Array(0), docStart: none, doc: none }));
+    }
+    index.docs.push(i);
+  }
+  for (const index of byTopic.values()) {
+    const firstVector = new Int32Array(index.docs.length + 1);
+    const term = (t: string) => {
+      let n = index.terms.get(t);
+      if (n === undefined) index.terms.set(t, (n = index.terms.size));
+      return n;
+    };
+    // (term, vector, weight) and (term, section) pairs, in order.
+    const pairTerm: number[] = [];
+    const pairVector: number[] = [];
+    const pairWeight: number[] = [];
+    const docTerm: number[] = [];
+    const docOf: number[] = [];
+    let vector = 0;
+    index.docs.forEach((i, k) => {
+      firstVector[k] = vector;
+      for (const terms of [textTerms[i]!, ...exampleTerms[i]!]) {
+        for (const [t, w] of vectorOf(terms, idf)) {
+          // (A weight of 0 adds nothing to a cosine, as cosine() skipped it.)
+          if (!w) continue;
+          pairTerm.push(term(t));
+          pairVector.push(vector);
+          pairWeight.push(w);
+        }
+        vector++;
+      }
+      for (const t of vocabulary[i]!) {
+        docTerm.push(term(t));
+        docOf.push(k);
+      }
+    });
+    firstVector[index.docs.length] = vector;
+    index.firstVector = firstVector;
+    const postings = grouped(pairTerm, pairVector, index.terms.size);
+    index.start = postings.start;
+    index.vector = postings.value;
+    index.weight = new Float64Array(pairWeight.length);
+    for (let i = 0; i < pairWeight.length; i++) index.weight[postings.at[i]!] = pairWeight[i]!;
+    const sections = grouped(docTerm, docOf, index.terms.size);
+    index.docStart = sections.start;
+    index.doc = sections.value;
+  }
   // A turn asks about its terms several times (its own topic's sections, another topic's, how much
   // it reads like a follow-up): the prior of the last terms array is kept, as they are immutable.
   let lastTerms: readonly string[] | null = null;
@@ -122,14 +198,27 @@ export function createSectionIndex(
       const facetPrior = prior && priorWeight > 0 ? priorOf(terms) : null;
       let known = 0;
       for (const t of q.keys()) if (df.has(t)) known += idf(t);
-      for (const i of byTopic.get(topic) ?? []) {
-        let own = cosine(q, vectors[i]!);
-        for (const e of exampleVectors[i]!) own = Math.max(own, cosine(q, e));
-        let shared = 0;
-        for (const t of q.keys()) if (vocabulary[i]!.has(t)) shared += idf(t);
-        const p = facetPrior?.get(docs[i]!.facet) ?? 0;
+      const index = byTopic.get(topic);
+      if (!index) return hits;
+      // The cosine to each of the topic's vectors, and each section's idf weight of the question's
+      // words, summed term by term in the question's order (the order a cosine over one vector adds them).
+      const { firstVector, start, vector, weight, docStart, doc } = index;
+      const dot = new Float64Array(firstVector[index.docs.length]!);
+      const shared = new Float64Array(index.docs.length);
+      for (const [t, w] of q) {
+        const n = index.terms.get(t);
+        if (n === undefined) continue;
+        for (let k = start[n]!; k < start[n + 1]!; k++) dot[vector[k]!]! += w * weight[k]!;
+        for (let k = docStart[n]!; k < docStart[n + 1]!; k++) shared[doc[k]!]! += idf(t);
+      }
+      for (let k = 0; k < index.docs.length; k++) {
+        // The nearer of the section's text and its nearest example.
+        let own = dot[firstVector[k]!]!;
+        for (let v = firstVector[k]! + 1; v < firstVector[k + 1]!; v++) own = Math.max(own, dot[v]!);
+        const facet = docs[index.docs[k]!]!.facet;
+        const p = facetPrior?.get(facet) ?? 0;
         const score = (1 - priorWeight) * own + priorWeight * p;
-        if (own > 0 || p > 0) hits.push({ facet: docs[i]!.facet, score, overlap: known ? shared / known : 0 });
+        if (own > 0 || p > 0) hits.push({ facet, score, overlap: known ? shared[k]! / known : 0 });
       }
       return hits.sort((a, b) => b.score - a.score);
     },
