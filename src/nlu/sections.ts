@@ -118,15 +118,48 @@ export function createSectionIndex(
 ): SectionIndex {
   const textTerms = docs.map((d) => featurize(d.blocks.map(blockText).join('\n')).filter(informative));
   const exampleTerms = docs.map((d) => (d.examples ?? []).map((e) => featurize(e).filter(informative)).filter((t) => t.length));
+  // Every term of the sections, numbered in order of first appearance, and each text's and
+  // example's terms by number.
+  const termIds = new Map<string, number>();
+  const termText: string[] = [];
+  const numbered = (terms: readonly string[]) => {
+    const ids = new Int32Array(terms.length);
+    for (let k = 0; k < terms.length; k++) {
+      let id = termIds.get(terms[k]!);
+      if (id === undefined) {
+        termIds.set(terms[k]!, (id = termText.length));
+        termText.push(terms[k]!);
+      }
+      ids[k] = id;
+    }
+    return ids;
+  };
+  // A section's vectors: its text's, then each example's.
+  const vectorTerms = docs.map((_, i) => [numbered(textTerms[i]!), ...exampleTerms[i]!.map(numbered)]);
   // A section's words are those of its text and of its examples: document frequency counts either.
-  const vocabulary = docs.map((_, i) => {
-    const words = new Set(textTerms[i]);
-    for (const terms of exampleTerms[i]!) for (const t of terms) words.add(t);
+  // (`vocabulary[i]` lists section i's distinct terms; `seenIn[t] === i` while it is made means t is in it.)
+  const df = new Int32Array(termText.length);
+  const seenIn = new Int32Array(termText.length).fill(-1);
+  const vocabulary = vectorTerms.map((vectors, i) => {
+    const words: number[] = [];
+    for (const ids of vectors) {
+      for (let k = 0; k < ids.length; k++) {
+        if (seenIn[ids[k]!] === i) continue;
+        seenIn[ids[k]!] = i;
+        df[ids[k]!]!++;
+        words.push(ids[k]!);
+      }
+    }
     return words;
   });
-  const df = new Map<string, number>();
-  for (const words of vocabulary) for (const t of words) df.set(t, (df.get(t) ?? 0) + 1);
-  const idf = (t: string) => Math.log(1 + docs.length / (df.get(t) ?? 0.5));
+  const idfOf = Float64Array.from(df, (n) => Math.log(1 + docs.length / n));
+  /** A term no section uses counts as if half a section did. */
+  const unknownIdf = Math.log(1 + docs.length / 0.5);
+  const idf = (t: string) => {
+    const id = termIds.get(t);
+    return id === undefined ? unknownIdf : idfOf[id]!;
+  };
+
   const byTopic = new Map<string, TopicIndex>();
   for (let i = 0; i < docs.length; i++) {
     let index = byTopic.get(docs[i]!.topic);
@@ -136,12 +169,22 @@ export function createSectionIndex(
     }
     index.docs.push(i);
   }
+  // Scratch of unit vectors: a term's count in the vector being weighed (0 between vectors), and
+  // its distinct terms in order of first appearance.
+  const count = new Int32Array(termText.length);
+  const order: number[] = [];
+  // The topic's number of each term (-1: not in the topic), set back after each topic.
+  const local = new Int32Array(termText.length).fill(-1);
   for (const index of byTopic.values()) {
     const firstVector = new Int32Array(index.docs.length + 1);
-    const term = (t: string) => {
-      let n = index.terms.get(t);
-      if (n === undefined) index.terms.set(t, (n = index.terms.size));
-      return n;
+    const localTerms: number[] = [];
+    const term = (id: number) => {
+      if (local[id] === -1) {
+        local[id] = localTerms.length;
+        localTerms.push(id);
+        index.terms.set(termText[id]!, local[id]!);
+      }
+      return local[id]!;
     };
     // (term, vector, weight) and (term, section) pairs, in order.
     const pairTerm: number[] = [];
@@ -152,29 +195,38 @@ export function createSectionIndex(
     let vector = 0;
     index.docs.forEach((i, k) => {
       firstVector[k] = vector;
-      for (const terms of [textTerms[i]!, ...exampleTerms[i]!]) {
-        for (const [t, w] of vectorOf(terms, idf)) {
-          // (A weight of 0 adds nothing to a cosine, as cosine() skipped it.)
-          if (!w) continue;
-          pairTerm.push(term(t));
+      for (const ids of vectorTerms[i]!) {
+        // The vector's log tf times idf, length-normalised: vectorOf() of its terms.
+        order.length = 0;
+        for (let j = 0; j < ids.length; j++) if (count[ids[j]!]!++ === 0) order.push(ids[j]!);
+        const from = pairWeight.length;
+        let norm = 0;
+        for (const id of order) {
+          const w = (1 + Math.log(count[id]!)) * idfOf[id]!;
+          count[id] = 0;
+          pairTerm.push(term(id));
           pairVector.push(vector);
           pairWeight.push(w);
+          norm += w * w;
         }
+        norm = Math.sqrt(norm) || 1;
+        for (let j = from; j < pairWeight.length; j++) pairWeight[j] = pairWeight[j]! / norm;
         vector++;
       }
-      for (const t of vocabulary[i]!) {
-        docTerm.push(term(t));
+      for (const id of vocabulary[i]!) {
+        docTerm.push(term(id));
         docOf.push(k);
       }
     });
+    for (const id of localTerms) local[id] = -1;
     firstVector[index.docs.length] = vector;
     index.firstVector = firstVector;
-    const postings = grouped(pairTerm, pairVector, index.terms.size);
+    const postings = grouped(pairTerm, pairVector, localTerms.length);
     index.start = postings.start;
     index.vector = postings.value;
     index.weight = new Float64Array(pairWeight.length);
     for (let i = 0; i < pairWeight.length; i++) index.weight[postings.at[i]!] = pairWeight[i]!;
-    const sections = grouped(docTerm, docOf, index.terms.size);
+    const sections = grouped(docTerm, docOf, localTerms.length);
     index.docStart = sections.start;
     index.doc = sections.value;
   }
@@ -197,7 +249,7 @@ export function createSectionIndex(
       const hits: SectionHit[] = [];
       const facetPrior = prior && priorWeight > 0 ? priorOf(terms) : null;
       let known = 0;
-      for (const t of q.keys()) if (df.has(t)) known += idf(t);
+      for (const t of q.keys()) if (termIds.has(t)) known += idf(t);
       const index = byTopic.get(topic);
       if (!index) return hits;
       // The cosine to each of the topic's vectors, and each section's idf weight of the question's
