@@ -277,7 +277,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // Each query searches only the phrasings it could be a typo of: about its length, sharing most
   // of its characters (a fuse.js index over a few dozen items costs less than a search over all).
   const fuseOptions = { keys: ['text'], includeScore: true, ignoreLocation: true, threshold: config.fuseThreshold };
-  const fuseItems = [...examples, ...names].filter((e) => [...e.text].length <= config.fuseMaxChars);
+  // (A text of more than twice as many code units has more code points: those are not spread.)
+  const fuseItems = [...examples, ...names].filter((e) => e.text.length <= 2 * config.fuseMaxChars && [...e.text].length <= config.fuseMaxChars);
   const fuseByChar = new Map<string, number[]>();
   fuseItems.forEach((item, i) => {
     for (const ch of new Set(item.text)) {
