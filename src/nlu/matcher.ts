@@ -365,7 +365,18 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       }
     }
     for (const s of scores) s.score = Math.min(1, Math.max(0, s.score));
-    return scores.sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
+    // Best first, ties by label: an insertion sort of a few dozen labels, without a comparator call
+    // per comparison (the order is total, so any correct sort gives this one).
+    for (let i = 1; i < scores.length; i++) {
+      const s = scores[i]!;
+      let j = i - 1;
+      while (j >= 0 && (scores[j]!.score < s.score || (scores[j]!.score === s.score && scores[j]!.label > s.label))) {
+        scores[j + 1] = scores[j]!;
+        j--;
+      }
+      scores[j + 1] = s;
+    }
+    return scores;
   }
 
   const coverage = (terms: readonly string[]) => {
