@@ -277,7 +277,8 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
   // Each query searches only the phrasings it could be a typo of: about its length, sharing most
   // of its characters (a fuse.js index over a few dozen items costs less than a search over all).
   const fuseOptions = { keys: ['text'], includeScore: true, ignoreLocation: true, threshold: config.fuseThreshold };
-  const fuseItems = [...examples, ...names].filter((e) => [...e.text].length <= config.fuseMaxChars);
+  // (A text of more than twice as many code units has more code points: those are not spread.)
+  const fuseItems = [...examples, ...names].filter((e) => e.text.length <= 2 * config.fuseMaxChars && [...e.text].length <= config.fuseMaxChars);
   const fuseByChar = new Map<string, number[]>();
   fuseItems.forEach((item, i) => {
     for (const ch of new Set(item.text)) {
@@ -364,7 +365,18 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       }
     }
     for (const s of scores) s.score = Math.min(1, Math.max(0, s.score));
-    return scores.sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
+    // Best first, ties by label: an insertion sort of a few dozen labels, without a comparator call
+    // per comparison (the order is total, so any correct sort gives this one).
+    for (let i = 1; i < scores.length; i++) {
+      const s = scores[i]!;
+      let j = i - 1;
+      while (j >= 0 && (scores[j]!.score < s.score || (scores[j]!.score === s.score && scores[j]!.label > s.label))) {
+        scores[j + 1] = scores[j]!;
+        j--;
+      }
+      scores[j + 1] = s;
+    }
+    return scores;
   }
 
   const coverage = (terms: readonly string[]) => {
@@ -487,17 +499,17 @@ function nearest(index: RowIndex, q: SparseVector, knn: Float64Array, centroid: 
     for (let j = centroidStart[id]!, stop = centroidStart[id + 1]!; j < stop; j++) centroid[centroidLabel[j]!] = centroid[centroidLabel[j]!]! + w * centroidWeight[j]!;
   }
   if (dense) {
-    // Rows the query did not reach hold 0, which no maximum (0 to start with) takes; every row is
-    // set back to 0 as it is read.
+    // Rows the query did not reach hold 0, which no maximum (0 to start with) takes. The rows are
+    // only read here, and set back to 0 after by one fill (a memset, cheaper than a store per row).
     for (let l = 0; l < labels; l++) {
       let best = 0;
       for (let doc = labelRows[l]!, end = labelRows[l + 1]!; doc < end; doc++) {
         const score = docScore[doc]!;
         if (score > best) best = score;
-        docScore[doc] = 0;
       }
       knn[l] = best;
     }
+    docScore.fill(0);
   } else {
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;

@@ -56,9 +56,12 @@ function charPinyin(ch: string): string {
   return p;
 }
 const keyOf = (word: string) => Array.from(word, charPinyin).join('');
+/** pointPinyin() below U+10000 by index (most Han characters), above it in a Map. */
+const bmpPinyin: (string | undefined)[] = new Array<string | undefined>(0x10000);
 const pointMemo = new Map<number, string>();
 /** charPinyin() of the character with this code point (looked up by number, not by a new string). */
 function pointPinyin(point: number): string {
+  if (point < 0x10000) return (bmpPinyin[point] ??= charPinyin(String.fromCharCode(point)));
   let p = pointMemo.get(point);
   if (p === undefined) pointMemo.set(point, (p = charPinyin(String.fromCodePoint(point))));
   return p;

@@ -120,7 +120,15 @@ export function createNlu(kb: KnowledgeBase): Nlu {
 
   const finish = (normalized: string) => joinHan(pinyin.rewrite(lexicon.canonical(normalized)));
   // finish(analyse(text).normalized), from the normalised form: the same steps in the same order.
-  const prepare = (text: string) => joinHan(pinyin.rewrite(base(text)));
+  const prepareOf = (text: string) => joinHan(pinyin.rewrite(base(text)));
+  // While the index is built, a curated text is prepared once: the facet phrases and the follow-up
+  // examples are read by more than one index (facet detector, facet matcher, section index).
+  const preparedCache = new Map<string, string>();
+  let prepare = (text: string) => {
+    let p = preparedCache.get(text);
+    if (p === undefined) preparedCache.set(text, (p = prepareOf(text)));
+    return p;
+  };
 
   const facets: FacetDetector = createFacetDetector(
     kb.facets.flatMap((f) => f.utterances.map((u) => ({ facet: f.id, text: prepare(u) }))),
@@ -180,7 +188,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
 
   const nlu: Nlu = {
     lexicon,
-    prepare,
+    prepare: (text) => prepare(text),
     featurize: (prepared) => termsOf(prepared, false).terms.terms,
     detectFacet: (prepared) => facets.detect(prepared),
     parse(input) {
@@ -216,6 +224,8 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       cut = (text) => segmenter.cut(text);
       baseCache.clear();
       base = baseOf;
+      preparedCache.clear();
+      prepare = prepareOf;
     },
   };
   return nlu;

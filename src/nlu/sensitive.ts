@@ -12,6 +12,8 @@ const CODE_WORD = '(?:验证码|驗證碼|校验码|校驗碼|动态码|動態�
 const CODE_AFTER_RE = new RegExp(`${CODE_WORD}\\D{0,8}?(?<!\\d)(\\d{4,6})(?!\\d)`, 'gi');
 const CODE_BEFORE_RE = new RegExp(`(?<!\\d)(\\d{4,6})(?!\\d)\\D{0,6}?${CODE_WORD}`, 'gi');
 
+const ANY_DIGIT_RE = /\d/;
+
 export interface SensitiveScan {
   kinds: SensitiveKind[];
   /** The text with every sensitive number replaced by a space. */
@@ -21,6 +23,8 @@ export interface SensitiveScan {
 /** Finds sensitive numbers in `text` (full-width digits included). */
 export function scanSensitive(text: string): SensitiveScan {
   const source = text.normalize('NFKC');
+  // Every pattern holds an ASCII digit (\d without the u flag): most messages have none to look at.
+  if (!ANY_DIGIT_RE.test(source)) return { kinds: [], redacted: source };
   const kinds = new Set<SensitiveKind>();
   const spans: [number, number][] = [];
   for (const m of source.matchAll(DIGIT_RUN_RE)) {
