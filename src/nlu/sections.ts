@@ -82,29 +82,24 @@ export function createSectionIndex(
   prior?: (terms: readonly string[]) => Map<string, number>,
   priorWeight = 0,
 ): SectionIndex {
-  // Labels are "<topic>#<facet>"; a section without a line that says anything is left out.
-  const labelOf = (d: SectionDoc) => `${d.topic}#${d.facet}`;
-  const examples = docs.flatMap((d) =>
-    [...sentences(d.blocks), ...(d.examples ?? [])].filter((line) => line.trim()).map((text) => ({ label: labelOf(d), text })),
-  );
   const termsOf = new Map<string, string[]>();
   const featurizeOnce = (text: string) => {
     let terms = termsOf.get(text);
     if (!terms) termsOf.set(text, (terms = featurize(text)));
     return terms;
   };
+  // A section's lines: its sentences and follow-ups that say anything (a section without one is
+  // left out). Labels are "<topic>#<facet>".
+  const labels = docs.map((d) => `${d.topic}#${d.facet}`);
+  const lines = docs.map((d) => [...sentences(d.blocks), ...(d.examples ?? [])].filter((line) => line.trim() && featurizeOnce(line).length));
   const matcher = createMatcher(
-    examples.filter((e) => featurizeOnce(e.text).length),
+    lines.flatMap((list, i) => list.map((text) => ({ label: labels[i]!, text }))),
     [],
     { featurize: featurizeOnce, config: sectionMatching },
   );
   // How much of a question a section's words explain (its overlap) counts words of two characters
   // or more, weighted by how few sections use them.
-  const vocabulary = docs.map(() => new Set<string>());
-  for (const e of examples) {
-    const i = docs.findIndex((d) => labelOf(d) === e.label);
-    for (const t of featurizeOnce(e.text)) if (informative(t)) vocabulary[i]!.add(t);
-  }
+  const vocabulary = lines.map((list) => new Set(list.flatMap((line) => featurizeOnce(line).filter(informative))));
   termsOf.clear();
   const df = new Map<string, number>();
   for (const words of vocabulary) for (const t of words) df.set(t, (df.get(t) ?? 0) + 1);
@@ -136,7 +131,7 @@ export function createSectionIndex(
       let known = 0;
       for (const t of words) if (df.has(t)) known += idf(t);
       for (const i of indices) {
-        const own = owned.get(labelOf(docs[i]!)) ?? 0;
+        const own = owned.get(labels[i]!) ?? 0;
         let shared = 0;
         for (const t of words) if (vocabulary[i]!.has(t)) shared += idf(t);
         const p = facetPrior?.get(docs[i]!.facet) ?? 0;
