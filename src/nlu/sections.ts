@@ -118,6 +118,17 @@ export function createSectionIndex(
     return lastPrior;
   };
 
+  // So are its scores against every section (the live topic's and another's come from one ranking).
+  let lastOwnTerms: readonly string[] | null = null;
+  let lastOwned = new Map<string, number>();
+  const ownedOf = (terms: readonly string[]) => {
+    if (terms !== lastOwnTerms) {
+      lastOwned = new Map(matcher.rankTerms(terms, '').map((r) => [r.label, r.score]));
+      lastOwnTerms = terms;
+    }
+    return lastOwned;
+  };
+
   return {
     followUpLike: (terms) => (prior ? Math.max(0, ...priorOf(terms).values()) : 0),
     rank(topic, terms) {
@@ -126,8 +137,7 @@ export function createSectionIndex(
       const words = new Set(terms.filter(informative));
       const hits: SectionHit[] = [];
       const facetPrior = prior && priorWeight > 0 ? priorOf(terms) : null;
-      const owned = new Map<string, number>();
-      for (const r of matcher.rankTerms(terms, '')) if (r.label.startsWith(topic) && r.label[topic.length] === '#') owned.set(r.label, r.score);
+      const owned = ownedOf(terms);
       let known = 0;
       for (const t of words) if (df.has(t)) known += idf(t);
       for (const i of indices) {
