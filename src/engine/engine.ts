@@ -9,7 +9,7 @@ import { createMatcher, type Example, type LabelScore, type Matcher } from '../n
 import { createNlu, type Nlu, type Parse } from '../nlu/pipeline.js';
 import { unmasked } from '../nlu/features.js';
 import { LEADING_NA_RE } from '../nlu/normalize.js';
-import { blockText, createSectionIndex, type SectionIndex } from '../nlu/sections.js';
+import { createSectionIndex, sentences, type SectionIndex } from '../nlu/sections.js';
 import { parseChoice } from '../nlu/choice.js';
 import { matching, dialogue } from '../nlu/config.js';
 import { createComposer, traditionalReply, type Composer } from './compose.js';
@@ -142,7 +142,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     [
       ...kb.facets.flatMap((f) => f.utterances.map((u) => ({ label: f.id, text: nlu.prepare(u) }))),
       ...sectionDocs.flatMap((d) =>
-        [...d.blocks.flatMap((b) => blockText(b).split(/\n|。/)), ...d.examples]
+        [...sentences(d.blocks), ...d.examples]
           .map((line) => ({ label: d.facet, text: nlu.prepare(line) }))
           .filter((e) => e.text),
       ),

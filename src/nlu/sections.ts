@@ -63,7 +63,7 @@ export function blockText(b: Block): string {
 }
 
 /** The sentences of a section's text, each an example of its label. */
-const sentences = (blocks: readonly Block[]) => blocks.flatMap((b) => blockText(b).split(/\n|。/));
+export const sentences = (blocks: readonly Block[]): string[] => blocks.flatMap((b) => blockText(b).split(/\n|。/));
 
 /**
  * The matcher's scoring without its softmax: a logistic regression over a hundred-odd sections
