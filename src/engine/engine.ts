@@ -523,7 +523,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // (Normalising drops a leading 那, so "那换成" may stand as "换成" at the start of the text.)
     const word = [p.cues.linkingWord, p.cues.linkingWord.replace(/^那(?:么)?/, '')].find((w) => w && p.text.startsWith(w)) ?? '';
     const cue = word.length;
-    const entities = fillFrame(frame, p.entities.filter((e) => e.start >= cue));
+    // ... unless nothing is named after it, or it corrects what was said: then it is the verb
+    // ("那换成我老公的呢", "不是去掉,是想换成我老公的": change).
+    const named = correcting ? p.entities : p.entities.filter((e) => e.start >= cue);
+    const entities = fillFrame(frame, named.length ? named : p.entities);
     const routed = routeOf(nlu.lexicon, entities);
     const asked = (p.facet?.facet ?? null) as Facet | null;
     // "解除实名要多久" then "那删号呢": the other topic, with the facet that was asked, where it has one.

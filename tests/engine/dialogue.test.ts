@@ -158,6 +158,14 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
   });
 
+  it('reads the linking verb of a correction (换成, 改成) as the new action, even when the account is named after it', () => {
+    for (const correction of ['不对不对,是想换成我女朋友的,号是她用的', '我搞错了,不是去掉,是改成我爸的,这个号他在用']) {
+      const [, second] = converse('微信实名怎么去掉', correction);
+      expect(second!.reply, correction).toMatchObject({ kind: 'answer', topic: 'realname.change' });
+      expect(second!.session.frame?.entities, correction).toMatchObject({ action: 'change' });
+    }
+  });
+
   it('keeps a corrected facet on the topic', () => {
     const [, , third] = converse('微信实名怎么解除', '要多久', '不是,我是问要满足什么条件');
     expect(third!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'conditions' });
