@@ -163,7 +163,9 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
     if (!result.success) {
       for (const issue of result.error.issues) {
         const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-        problem(file, `${where}${issue.message}`, line > 1 ? line : undefined);
+        // A bad key says what keys look like ("values are lower-case words such as wechat"), not zod's "Invalid key in record".
+        const message = issue.code === 'invalid_key' && issue.issues[0] ? `the name "${String(issue.path.at(-1))}" is not allowed: ${issue.issues[0].message}` : issue.message;
+        problem(file, `${where}${message}`, line > 1 ? line : undefined);
       }
       return null;
     }

@@ -77,6 +77,15 @@ describe('loadContent', () => {
     expect(readContent(data.root).problems).toEqual([]);
   });
 
+  it('says what a lexicon value or type name must look like, naming it', () => {
+    data = copyOfData();
+    data.edit('intents/_lexicon.yaml', (t) => t.replace(/^(  platform:\n)/m, "$1    railway12306: { forms: ['12306'], route: other.platforms }\n"));
+    const messages = readContent(data.root).problems.map((p) => `${p.file}: ${p.message}`);
+    expect(messages).toEqual([
+      'intents/_lexicon.yaml: entities.platform.railway12306: the name "railway12306" is not allowed: values are lower-case words such as wechat',
+    ]);
+  });
+
   it('reports a content file without intents and intents without content', () => {
     data = copyOfData();
     data.edit('content/account.delete.md', () => '');
