@@ -10,7 +10,7 @@ import Fuse from 'fuse.js';
 import { TfIdf } from 'natural/lib/natural/tfidf/index.js';
 import { features, termLookup, termNumbering } from './features.js';
 import { matching, type MatchingConfig } from './config.js';
-import { trainSoftmax, type SparseVector } from './softmax.js';
+import { textKey, trainSoftmax, type SparseVector } from './softmax.js';
 
 export interface Example {
   /** The class: a topic id, `meta.*`, `oos`, or a refusal label. */
@@ -270,6 +270,7 @@ export function createMatcher(examples: readonly Example[], names: readonly Exam
       ? trainSoftmax({ offsets: vecStart, ids: vecIds, weights: vecWeights }, docLabel, labels.length, termWeight.length, {
           epochs: config.softmaxEpochs,
           learningRate: config.softmaxLearningRate,
+          keys: Uint32Array.from(examples, (e) => textKey(e.label, e.text)),
         })
       : null;
 

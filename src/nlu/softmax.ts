@@ -1,7 +1,10 @@
 /**
  * A small multinomial logistic regression (softmax) over sparse vectors,
  * trained by stochastic gradient descent in a fixed order, so the same data
- * always gives the same model. It learns which terms tell topics apart
+ * always gives the same model. The order comes from a key per example (a hash
+ * of its text), not from its row number: a line added or removed by a curator
+ * leaves the order of all the others as it was, so it changes what it is about
+ * and not, by reshuffling, a dozen unrelated predictions. It learns which terms tell topics apart
  * ("qq" -> another platform, "租" -> a scam), where nearest-neighbour scores
  * only see overlap.
  */
@@ -27,6 +30,8 @@ export interface SoftmaxOptions {
   epochs: number;
   /** Step size of the first epoch; it decays as 1 / (1 + epoch). */
   learningRate: number;
+  /** A key per example (see `textKey`); each pass visits the examples in `visitOrder`. Default: the row numbers. */
+  keys?: Uint32Array;
 }
 
 export interface SoftmaxModel {
@@ -75,17 +80,10 @@ function fit(W: Float64Array, bias: Float64Array, data: SparseRows, labels: Int3
   const perClass = new Float64Array(classes);
   for (let i = 0; i < labels.length; i++) perClass[labels[i]!]!++;
   const balance = Float64Array.from(perClass, (n) => (n ? rows / (classes * n) : 0));
-  const order = Int32Array.from({ length: rows }, (_, i) => i);
-  let seed = 12345;
-  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const keys = options.keys ?? Uint32Array.from({ length: rows }, (_, i) => i);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const rate = options.learningRate / (1 + epoch);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = next() % (i + 1);
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
+    const order = visitOrder(keys, epoch);
     for (let n = 0; n < order.length; n++) {
       const i = order[n]!;
       const from = offsets[i]!;
@@ -110,6 +108,34 @@ function fit(W: Float64Array, bias: Float64Array, data: SparseRows, labels: Int3
       }
     }
   }
+}
+
+/**
+ * The rows in the order one pass visits them: by their keys mixed with the pass number (a new
+ * order each pass), ties by row. Whatever is added or removed, the others keep their relative order.
+ */
+export function visitOrder(keys: Uint32Array, pass: number): Int32Array {
+  const salt = Math.imul(pass + 1, 0x9e3779b9) >>> 0;
+  const mixed = keys.map((k) => mix32(k ^ salt));
+  return Int32Array.from({ length: keys.length }, (_, i) => i).sort((a, b) => mixed[a]! - mixed[b]! || a - b);
+}
+
+/** A key for an example: FNV-1a over the UTF-16 code units of its label and text. */
+export function textKey(label: string, text: string): number {
+  let h = 0x811c9dc5;
+  const s = label + '\u0000' + text;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** murmur3's 32-bit finaliser: every input bit moves about half the output bits. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /**

@@ -4,7 +4,7 @@ import { TfIdf } from 'natural/lib/natural/tfidf/index.js';
 import { createMatcher, type Example, type LabelScore, type Matcher, type MatcherOptions } from '../../src/nlu/matcher.js';
 import { features } from '../../src/nlu/features.js';
 import { matching } from '../../src/nlu/config.js';
-import { trainSoftmax, type SparseVector } from '../../src/nlu/softmax.js';
+import { textKey, trainSoftmax, type SparseVector } from '../../src/nlu/softmax.js';
 import { trainingExamples, displayNames } from '../../src/engine/engine.js';
 import { realEngine, realKnowledge } from '../helpers.js';
 
@@ -161,6 +161,7 @@ function referenceMatcher(examples: readonly Example[], names: readonly Example[
       ? trainSoftmax(vectors, docLabel, labels.length, termWeight.length, {
           epochs: config.softmaxEpochs,
           learningRate: config.softmaxLearningRate,
+          keys: Uint32Array.from(examples, (e) => textKey(e.label, e.text)),
         })
       : null;
 
