@@ -392,11 +392,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       if (isTopic(routed)) return answerAction(routed, facet, Math.max(best.score, matching.switchTopicAbove), ranked, entityMap(p.entities));
     }
     if (facet && !refusal) {
-      // "要多久?" alone: nothing to apply it to; ask which matter instead of guessing.
+      // "要多久?" alone: nothing to apply it to; ask which matter instead of guessing. Small talk read
+      // clearly is no such case: "你是微信客服吗" asks who the bot is, whatever 客服 reads as.
       const rest = rank(unmasked(p.terms, asideAndFacetMask(p)), p.text);
       const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
       const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
-      if (!restNames && (!wholeNames || best.score < matching.switchTopicAbove)) {
+      const clearSmalltalk = isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk;
+      if (!restNames && !clearSmalltalk && (!wholeNames || best.score < matching.switchTopicAbove)) {
         return { do: 'fallback', confidence: best.score, intro: kb.ui.facet_without_topic };
       }
     }
