@@ -11,6 +11,7 @@ import { unmasked } from '../nlu/features.js';
 import { LEADING_NA_RE } from '../nlu/normalize.js';
 import { createSectionIndex, sentences, type SectionIndex } from '../nlu/sections.js';
 import { parseChoice } from '../nlu/choice.js';
+import { clauses } from '../nlu/clauses.js';
 import { matching, dialogue } from '../nlu/config.js';
 import { createComposer, traditionalReply, type Composer } from './compose.js';
 import { initialState, migrate, type DialogueState, type Frame, type OfferItem } from './state.js';
@@ -213,7 +214,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (nextScript) base.script = nextScript;
     else delete base.script;
 
-    const decided = decide(parse, base);
+    const decided = decide(parse, base, headAndTail(scan.redacted, matching.maxChars));
     const { candidates } = decided;
     // Two messages in a row the bot could not place, both leaning to one topic: that topic.
     const leaning = leaningTopic(candidates);
@@ -336,7 +337,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
 
   /** Turns a parse into an Action. Reads the state, never writes it. */
-  function decide(p: Parse, state: DialogueState): { action: Action; candidates: Ranked } {
+  function decide(p: Parse, state: DialogueState, raw: string): { action: Action; candidates: Ranked } {
     const live = state.frame && isTopic(state.frame.topic) ? state.frame.topic : null;
     if (!p.text) return { action: live ? { do: 'which-part', topic: live } : { do: 'fallback', confidence: 0 }, candidates: [] };
 
@@ -378,8 +379,35 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
 
     const ranked = rankContent(p, !!frame);
-    if (!frame) return { action: firstQuestion(p, ranked), candidates: ranked };
+    if (!frame) {
+      // A story the whole of which reads as off-topic: a clause of it may name the matter.
+      const story = isOutOfScope(ranked[0]!) ? byClause(raw) : null;
+      const chosen = story && isTopic(story[0]!.topic) ? story : ranked;
+      return { action: firstQuestion(p, chosen), candidates: chosen };
+    }
     return { action: inConversation(p, ranked, frame), candidates: ranked };
+  }
+
+  /**
+   * Each label's best score over the clauses of a message of two or more ("…,要走什么流程?") and over
+   * pairs of neighbouring clauses, or null. A clause that is only a facet phrase ("要花钱吗") names no
+   * matter and is skipped.
+   */
+  function byClause(raw: string): Ranked | null {
+    const all = clauses(raw, dialogue.clauseMinChars);
+    if (all.length < 2) return null;
+    // A long story is read at its two ends, where the question stands (as headAndTail keeps them).
+    const half = dialogue.clausesRead / 2;
+    const runs = all.length <= dialogue.clausesRead ? [all] : [all.slice(0, half), all.slice(-half)];
+    // Two neighbouring clauses too: "我爸上个月走了,他微信零钱里还有一万多" says it across the comma.
+    const parts = runs.flatMap((run) => [...run, ...run.slice(1).map((c, i) => `${run[i]}，${c}`)]);
+    const best = new Map<string, Ranked[number]>();
+    for (const part of parts) {
+      const p = nlu.parse(part);
+      if (!p.text || (p.facet && unmaskedChars(p) < 2)) continue;
+      for (const c of rank(p.terms.terms, p.text)) if (c.score > (best.get(c.topic)?.score ?? -1)) best.set(c.topic, c);
+    }
+    return best.size ? [...best.values()].sort((a, b) => b.score - a.score || (a.topic < b.topic ? -1 : 1)) : null;
   }
 
   /** A question with no topic live (or one that names its own). */

@@ -101,6 +101,14 @@ export const dialogue = {
   followUpOverSmalltalk: 0.5,
   /** ... that scores at least this. */
   sectionAnswers: 0.2,
+  /**
+   * A first question whose whole reads as off-topic is read clause by clause (its punctuation) and by
+   * pairs of neighbouring clauses, each clause of at least this many characters; the best topic of
+   * any of them is answered.
+   */
+  clauseMinChars: 3,
+  /** ... at most this many clauses of it: half from its beginning, half from its end. */
+  clausesRead: 6,
   /** A message the bot could not place leans to its best topic when that scores at least this (two in a row: answered). */
   leanAbove: 0.1,
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */

@@ -116,6 +116,16 @@ describe('engine.respond', () => {
     expect(engine.respond(null, '在吗 要多久', T0).reply).toMatchObject({ kind: 'fallback' });
   });
 
+  it('reads a story clause by clause when the whole reads as off-topic', () => {
+    // Diluted by the story, the whole reads as off-topic; the clause "想把他的微信彻底注销掉" names the matter.
+    const story = '家里老人用不来智能手机了,想把他的微信彻底注销掉,里面也没钱了,需要怎么做,要他本人来吗';
+    expect(engine.respond(null, story, T0).reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+    // An off-topic story stays off-topic, and a clause that is only a facet phrase ("要多久") names nothing.
+    for (const other of ['上周末带孩子去公园玩,手机屏幕摔裂了,去哪里修比较便宜,要多少钱', '想学做红烧肉,网上的菜谱看不懂,要多久能学会']) {
+      expect(engine.respond(null, other, T0).reply, other).toMatchObject({ kind: 'fallback' });
+    }
+  });
+
   it('warns about an ID number and still answers the question', () => {
     const { reply } = engine.respond(null, '我的身份证110101199003074514被别人拿去实名了微信怎么办', T0);
     expect(reply.blocks[0]!.type).toBe('warning');
