@@ -382,16 +382,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (!frame) {
       // A story the whole of which reads as off-topic: a clause of it may name the matter.
       const story = isOutOfScope(ranked[0]!) ? byClause(raw) : null;
-      const chosen = story && isTopic(story[0]!.topic) ? story : ranked;
+      const chosen = story ?? ranked;
       return { action: firstQuestion(p, chosen), candidates: chosen };
     }
     return { action: inConversation(p, ranked, frame), candidates: ranked };
   }
 
   /**
-   * Each label's best score over the clauses of a message of two or more ("…,要走什么流程?") and over
-   * pairs of neighbouring clauses, or null. A clause that is only a facet phrase ("要花钱吗") names no
-   * matter and is skipped.
+   * The topics that clauses of a message of two or more read as first ("…,要走什么流程?"), clauses and
+   * pairs of neighbouring clauses, each at its best clause's score, or null when none does. A clause
+   * that is only a facet phrase ("要花钱吗") names no matter and is skipped.
    */
   function byClause(raw: string): Ranked | null {
     const all = clauses(raw, dialogue.clauseMinChars);
@@ -405,7 +405,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     for (const part of parts) {
       const p = nlu.parse(part);
       if (!p.text || (p.facet && unmaskedChars(p) < 2)) continue;
-      for (const c of rank(p.terms.terms, p.text)) if (c.score > (best.get(c.topic)?.score ?? -1)) best.set(c.topic, c);
+      const top = rank(p.terms.terms, p.text)[0]!;
+      if (isTopic(top.topic) && top.score >= dialogue.clauseTopicAbove && top.score > (best.get(top.topic)?.score ?? -1)) best.set(top.topic, top);
     }
     return best.size ? [...best.values()].sort((a, b) => b.score - a.score || (a.topic < b.topic ? -1 : 1)) : null;
   }

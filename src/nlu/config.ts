@@ -103,10 +103,11 @@ export const dialogue = {
   sectionAnswers: 0.2,
   /**
    * A first question whose whole reads as off-topic is read clause by clause (its punctuation) and by
-   * pairs of neighbouring clauses, each clause of at least this many characters; the best topic of
-   * any of them is answered.
+   * pairs of neighbouring clauses, each clause of at least this many characters ...
    */
   clauseMinChars: 3,
+  /** ... and a clause read first as a topic scoring at least this names the matter (the best such is answered). */
+  clauseTopicAbove: 0.3,
   /** ... at most this many clauses of it: half from its beginning, half from its end. */
   clausesRead: 6,
   /** A message the bot could not place leans to its best topic when that scores at least this (two in a row: answered). */
