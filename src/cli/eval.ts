@@ -39,6 +39,14 @@ for (const [name, items] of sets) {
   console.log(`out-of-scope recall   ${pct(r.oosRecall)}`);
   console.log(`out-of-scope precision${pct(r.oosPrecision)}`);
   console.log(`macro-F1              ${pct(r.macroF1)}`);
+  const files = [...new Set(items.map((i) => i.file).filter((f): f is string => !!f))];
+  if (files.length > 1) {
+    console.log('\nper file                n   top-1');
+    for (const f of files) {
+      const part = evaluate(engine, items.filter((i) => i.file === f));
+      console.log(`  ${f.padEnd(20)} ${String(part.n).padStart(3)}   ${pct(part.top1)}`);
+    }
+  }
   console.log('\nper topic               n   precision  recall');
   for (const [topic, m] of Object.entries(r.perTopic)) {
     if (m.support === 0) continue;

@@ -14,6 +14,8 @@ export interface LabelledText {
   text: string;
   /** A topic id, a meta.* id, or 'oos'. */
   topic: string;
+  /** The held-out file it comes from (held-out sets only). */
+  file?: string;
 }
 
 export interface TopicMetrics {
@@ -107,9 +109,9 @@ export function loadHeldOut(dir: string): LabelledText[] {
   const out: LabelledText[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     const data = heldOutFile.parse(parseYaml(readFileSync(join(dir, name), 'utf8')));
-    if ('items' in data) out.push(...data.items);
-    else if ('topic' in data) out.push(...data.phrasings.map((text) => ({ text, topic: data.topic })));
-    else out.push(...data.phrasings);
+    if ('items' in data) out.push(...data.items.map((i) => ({ ...i, file: name })));
+    else if ('topic' in data) out.push(...data.phrasings.map((text) => ({ text, topic: data.topic, file: name })));
+    else out.push(...data.phrasings.map((i) => ({ ...i, file: name })));
   }
   return out;
 }

@@ -18,9 +18,9 @@ const HELD_OUT = join(PROJECT_ROOT, 'tests/fixtures/held-out');
 const DEV_REAL = join(PROJECT_ROOT, '../shared/eval/dev-real.jsonl');
 
 export const FLOORS = {
-  // 0.92 since the 73 ID-card questions (idcard.yaml, 64% right when written) joined the set; the other
-  // 564 phrasings stay at 94.5%.
-  heldOut: { top1: 0.92, oosRecall: 0.95 },
+  // 0.90 since four themed files joined the set (863 phrasings); each was written before the work on its
+  // theme, and each has its own floor below (top-1 when written in brackets).
+  heldOut: { top1: 0.9, oosRecall: 0.95 },
   devReal: { top1: 0.88, oosRecall: 0.9 },
 };
 
@@ -57,6 +57,25 @@ describe('held-out phrasings (tests/fixtures/held-out)', () => {
   it(`top-1 accuracy >= ${FLOORS.heldOut.top1}`, () => expect(report.top1).toBeGreaterThanOrEqual(FLOORS.heldOut.top1));
   it(`out-of-scope recall >= ${FLOORS.heldOut.oosRecall}`, () =>
     expect(report.oosRecall).toBeGreaterThanOrEqual(FLOORS.heldOut.oosRecall));
+});
+
+/** Themed held-out files, each just under today's top-1 (when written: idcard 64%, paid-services 74%, phone-numbers 73%, long-stories 69%). */
+const THEMED_FLOORS: Record<string, number> = {
+  'idcard.yaml': 0.8,
+  'paid-services.yaml': 0.88,
+  'phone-numbers.yaml': 0.74,
+  'long-stories.yaml': 0.84,
+};
+
+describe('themed held-out files', () => {
+  const items = loadHeldOut(HELD_OUT);
+  for (const [file, floor] of Object.entries(THEMED_FLOORS)) {
+    it(`${file}: top-1 >= ${floor}`, () => {
+      const part = items.filter((i) => i.file === file);
+      expect(part.length).toBeGreaterThan(50);
+      expect(evaluate(realEngine(), part).top1).toBeGreaterThanOrEqual(floor);
+    });
+  }
 });
 
 describe('held-out phrasings with courtesies around them ("谢谢,…", "…?谢谢了")', () => {
