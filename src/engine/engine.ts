@@ -399,14 +399,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // A long story is read at its two ends, where the question stands (as headAndTail keeps them).
     const half = dialogue.clausesRead / 2;
     const runs = all.length <= dialogue.clausesRead ? [all] : [all.slice(0, half), all.slice(-half)];
-    // Two neighbouring clauses too: "我爸上个月走了,他微信零钱里还有一万多" says it across the comma.
-    const parts = runs.flatMap((run) => [...run, ...run.slice(1).map((c, i) => `${run[i]}，${c}`)]);
     const best = new Map<string, Ranked[number]>();
-    for (const part of parts) {
-      const p = nlu.parse(part);
-      if (!p.text || (p.facet && unmaskedChars(p) < 2)) continue;
-      const top = rank(p.terms.terms, p.text)[0]!;
+    const vote = (terms: readonly string[], text: string) => {
+      const top = rank(terms, text)[0]!;
       if (isTopic(top.topic) && top.score >= dialogue.clauseTopicAbove && top.score > (best.get(top.topic)?.score ?? -1)) best.set(top.topic, top);
+    };
+    for (const run of runs) {
+      // Each clause is parsed once; a pair of neighbours is read as both clauses' terms together
+      // ("我爸上个月走了,他微信零钱里还有一万多" says it across the comma).
+      const parsed = run.map((part) => nlu.parse(part));
+      const names = parsed.map((p) => !!p.text && !(p.facet && unmaskedChars(p) < 2));
+      parsed.forEach((p, i) => names[i] && vote(p.terms.terms, p.text));
+      for (let i = 1; i < parsed.length; i++) {
+        const [a, b] = [parsed[i - 1]!, parsed[i]!];
+        if (a.text && b.text && (names[i - 1] || names[i])) vote([...a.terms.terms, ...b.terms.terms], `${a.text} ${b.text}`);
+      }
     }
     return best.size ? [...best.values()].sort((a, b) => b.score - a.score || (a.topic < b.topic ? -1 : 1)) : null;
   }
