@@ -116,9 +116,22 @@ function fit(W: Float64Array, bias: Float64Array, data: SparseRows, labels: Int3
  */
 export function visitOrder(keys: Uint32Array, pass: number): Int32Array {
   const salt = Math.imul(pass + 1, 0x9e3779b9) >>> 0;
-  const mixed = keys.map((k) => mix32(k ^ salt));
-  return Int32Array.from({ length: keys.length }, (_, i) => i).sort((a, b) => mixed[a]! - mixed[b]! || a - b);
+  const n = keys.length;
+  const order = new Int32Array(n);
+  if (n >= ROW_LIMIT) {
+    const mixed = keys.map((k) => mix32(k ^ salt));
+    return order.map((_, i) => i).sort((a, b) => mixed[a]! - mixed[b]! || a - b);
+  }
+  // Mixed key and row packed in one double (exact below 2^53), sorted as numbers: no comparator calls.
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = mix32(keys[i]! ^ salt) * ROW_LIMIT + i;
+  packed.sort();
+  for (let i = 0; i < n; i++) order[i] = packed[i]! % ROW_LIMIT;
+  return order;
 }
+
+/** Rows below this pack with a 32-bit key into a double exactly (2^32 * 2^21 = 2^53). */
+const ROW_LIMIT = 2 ** 21;
 
 /** A key for an example: FNV-1a over the UTF-16 code units of its label and text. */
 export function textKey(label: string, text: string): number {

@@ -23,6 +23,14 @@ describe('softmax training order', () => {
     }
   });
 
+  it('visits rows with the same key in row order (a line written twice)', () => {
+    const keys = Uint32Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 42 : textKey('x', String(i))));
+    for (const pass of [0, 1, 2]) {
+      const same = [...visitOrder(keys, pass)].filter((i) => i % 3 === 0);
+      expect(same).toEqual([...same].sort((a, b) => a - b));
+    }
+  });
+
   it('keys an example by its label and its text', () => {
     expect(textKey('a', '实名')).toBe(textKey('a', '实名'));
     expect(textKey('a', '实名')).not.toBe(textKey('b', '实名'));
