@@ -429,11 +429,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     if (facet && !refusal) {
       // "要多久?" alone: nothing to apply it to; ask which matter instead of guessing. Small talk read
-      // clearly is no such case: "你是微信客服吗" asks who the bot is, whatever 客服 reads as.
+      // clearly is no such case: "你是微信客服吗" asks who the bot is, whatever 客服 reads as (a courtesy
+      // beside the facet word is: "谢谢,要多久" still asks which matter).
       const rest = rank(unmasked(p.terms, asideAndFacetMask(p)), p.text);
       const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
       const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
-      const clearSmalltalk = isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk;
+      const clearSmalltalk = isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk && !p.cues.lead && !p.cues.tail;
       if (!restNames && !clearSmalltalk && (!wholeNames || best.score < matching.switchTopicAbove)) {
         return { do: 'fallback', confidence: best.score, intro: kb.ui.facet_without_topic };
       }
@@ -515,11 +516,17 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       sections.followUpLike(nlu.withoutFacet(p)) < dialogue.followUpLikeAbove &&
       rest.score >= dialogue.outOfScopeInConversation;
     if (facet && offTopicRest) return { do: 'fallback', confidence: rest!.score };
+    // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first
+    // question). A courtesy beside a facet word is not such small talk: "谢谢,找谁" asks who.
+    const courtesy = !!(p.cues.lead || p.cues.tail);
+    if (facet && !courtesy && isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk) {
+      return { do: 'smalltalk', id: best.topic, confidence: best.score };
+    }
     if (facet && !offTopicRest && topics.get(frame.topic)!.content.sections.has(facet)) {
       return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
     }
     // Small talk ("谢谢", "你是官方的吗") stays small talk -- unless it is weak and a section of the
-    // live topic answers the turn ("95017晚上有人接吗" is no greeting).
+    // live topic answers the turn ("哈喽 收藏还在吗" after 注销账号 asks about the favourites).
     const sectionAnswers = !!section && section.score >= dialogue.sectionAnswers && best.score < dialogue.followUpOverSmalltalk;
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };

@@ -112,8 +112,15 @@ describe('engine.respond', () => {
     const { reply } = engine.respond(null, '你是不是微信的官方客服啊', T0);
     expect(reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
     expect(renderText(reply)).toMatch(/不是腾讯或微信的官方服务/);
-    // A facet phrase with nothing clear beside it still asks which matter is meant.
+    // A facet phrase with nothing clear beside it, or only a courtesy, still asks which matter is meant.
     expect(engine.respond(null, '在吗 要多久', T0).reply).toMatchObject({ kind: 'fallback' });
+    expect(engine.respond(null, '谢谢,要多久', T0).reply).toMatchObject({ kind: 'fallback' });
+    // Inside a conversation too, and the facet word alone is still the live topic's facet.
+    const [, who, contact] = converse('微博号怎么注销', '你是不是微信的官方客服啊', '客服电话多少');
+    expect(who!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
+    expect(contact!.reply).toMatchObject({ kind: 'followup', topic: 'other.platforms', facet: 'contact' });
+    const [, thanksWho] = converse('微博号怎么注销', '谢谢,找谁');
+    expect(thanksWho!.reply).toMatchObject({ kind: 'followup', topic: 'other.platforms', facet: 'contact' });
   });
 
   it('reads a story clause by clause when the whole reads as off-topic', () => {
