@@ -510,11 +510,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // (The rest must say something: "现在要找谁" leaves 现在要, no off-topic matter.)
     const restRanked = facet && !p.entities.length && unmaskedChars(p) >= dialogue.offTopicRestChars ? rank(nlu.withoutFacet(p), p.text) : [];
     const rest = restRanked[0];
+    const restLike = rest ? sections.followUpLike(nlu.withoutFacet(p)) : 1;
+    // Off-topic clearly, or reading like no follow-up at all (unknown dishes: "鱼香肉丝怎么做").
     const offTopicRest =
       !!rest &&
       rest.topic === OUT_OF_SCOPE &&
-      sections.followUpLike(nlu.withoutFacet(p)) < dialogue.followUpLikeAbove &&
-      rest.score >= dialogue.outOfScopeInConversation;
+      restLike < dialogue.followUpLikeAbove &&
+      (rest.score >= dialogue.outOfScopeInConversation || restLike < dialogue.unrelatedRestBelow);
     if (facet && offTopicRest) return { do: 'fallback', confidence: rest!.score };
     // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first
     // question). A courtesy beside a facet word is not such small talk: "谢谢,找谁" asks who.

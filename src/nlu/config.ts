@@ -115,7 +115,9 @@ export const dialogue = {
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */
   leadRestChars: 3,
   /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it. */
-  offTopicRestChars: 4,
+  offTopicRestChars: 3,
+  /** ... and so does one whose rest, off-topic at any score, reads like a follow-up of some facet less than this. */
+  unrelatedRestBelow: 0.1,
 } as const;
 
 /** The matching settings, any values (a matcher may be built with other weights: sections use no softmax). */

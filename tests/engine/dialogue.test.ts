@@ -257,6 +257,13 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply.kind).toBe('fallback');
     // The topic is not forgotten by the fallback: a facet word still applies to it.
     expect(third!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'duration' });
+    // Short off-topic matters too, and ones made of words it never saw ("鱼香肉丝": reads like no follow-up).
+    for (const dish of ['红烧肉怎么做', '鱼香肉丝怎么做']) {
+      expect(converse('微信实名怎么解除', dish)[1]!.reply, dish).toMatchObject({ kind: 'fallback' });
+    }
+    // ... while a short rest that is a matter of the topic, or no matter at all, keeps the facet.
+    expect(converse('微信实名怎么解除', '理财通怎么弄')[1]!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'steps' });
+    expect(converse('注销微信账号', '现在要找谁')[1]!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'contact' });
   });
 
   it('answers the topic two unplaced messages in a row both lean to, and keeps only its id', () => {
