@@ -207,14 +207,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
     // Sensitive data is looked for in a generous prefix; matching reads the head and tail only.
     const scan = scanSensitive(input.slice(0, 20 * matching.maxChars));
-    const parse = withoutAsides(nlu.parse(headAndTail(scan.redacted, matching.maxChars)));
+    const read = headAndTail(scan.redacted, matching.maxChars);
+    const parse = withoutAsides(nlu.parse(read));
     // Remember the user's script for replies to pressed buttons; text without Han keeps the last one.
     const nextScript = parse.traditional ? 'traditional' : parse.han ? undefined : script;
     const base: DialogueState = { ...state, lastTurnAt: now };
     if (nextScript) base.script = nextScript;
     else delete base.script;
 
-    const decided = decide(parse, base, headAndTail(scan.redacted, matching.maxChars));
+    const decided = decide(parse, base, read);
     const { candidates } = decided;
     // Two messages in a row the bot could not place, both leaning to one topic: that topic.
     const leaning = leaningTopic(candidates);
@@ -418,6 +419,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return best.size ? [...best.values()].sort((a, b) => b.score - a.score || (a.topic < b.topic ? -1 : 1)) : null;
   }
 
+  /**
+   * Small talk read clearly, with no courtesy around it: "你是微信客服吗" is small talk whatever 客服
+   * reads as, while a courtesy beside a facet word ("谢谢,找谁") is a thank-you and a question.
+   */
+  const isClearSmalltalk = (p: Parse, best: Candidate) =>
+    isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk && !p.cues.lead && !p.cues.tail;
+
   /** A question with no topic live (or one that names its own). */
   function firstQuestion(p: Parse, ranked: Ranked): Action {
     const best = ranked[0]!;
@@ -434,8 +442,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const rest = rank(unmasked(p.terms, asideAndFacetMask(p)), p.text);
       const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
       const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
-      const clearSmalltalk = isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk && !p.cues.lead && !p.cues.tail;
-      if (!restNames && !clearSmalltalk && (!wholeNames || best.score < matching.switchTopicAbove)) {
+      if (!restNames && !isClearSmalltalk(p, best) && (!wholeNames || best.score < matching.switchTopicAbove)) {
         return { do: 'fallback', confidence: best.score, intro: kb.ui.facet_without_topic };
       }
     }
@@ -518,10 +525,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       restLike < dialogue.followUpLikeAbove &&
       (rest.score >= dialogue.outOfScopeInConversation || restLike < dialogue.unrelatedRestBelow);
     if (facet && offTopicRest) return { do: 'fallback', confidence: rest!.score };
-    // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first
-    // question). A courtesy beside a facet word is not such small talk: "谢谢,找谁" asks who.
-    const courtesy = !!(p.cues.lead || p.cues.tail);
-    if (facet && !courtesy && isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk) {
+    // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first question).
+    if (facet && isClearSmalltalk(p, best)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
     if (facet && !offTopicRest && topics.get(frame.topic)!.content.sections.has(facet)) {
