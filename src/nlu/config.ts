@@ -72,7 +72,7 @@ export const dialogue = {
   /** A detail question names a section of the current topic when their cosine is at least this. */
   sectionAbove: 0.05,
   /** Share of "which facet does it read like" (any topic's sections) in a section's score; the rest is its own text. */
-  sectionPriorWeight: 0.45,
+  sectionPriorWeight: 0.15,
   /** An elliptical turn ("那微信的呢") is a fragment of at most this many characters (after normalising). */
   ellipsisMaxChars: 12,
   /** Inside a conversation the live topic's score is raised by this before anything is decided. */
