@@ -357,9 +357,19 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const ranked = rank(corrected.terms.terms, corrected.text)
         .map((c) => (c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c))
         .sort((a, b) => b.score - a.score);
-      // "不是,我是问要满足什么条件": the facet was misread, not the topic.
-      if (corrected.facet && !namesTopicStrongly(rank(nlu.withoutFacet(corrected), corrected.text))) {
+      // "不是,我是问要满足什么条件", "不对 我是想问多久能改好": the facet was misread, not the topic (the
+      // rest names no topic, or the live one).
+      const restNames = corrected.facet ? rank(nlu.withoutFacet(corrected), corrected.text) : [];
+      if (corrected.facet && (!namesTopicStrongly(restNames) || restNames[0]!.topic === frame.topic)) {
         return { action: { do: 'followup', topic: frame.topic, facet: corrected.facet.facet as Facet, confidence: 1 }, candidates: ranked };
+      }
+      // "不是微粒贷,是分付还欠着" after a detail question: the detail was misread, not the topic. A
+      // corrected part that names no other topic and reads as a section of the live topic is that section.
+      if (frame.facet && !(namesTopicStrongly(ranked) && ranked[0]!.topic !== frame.topic)) {
+        const section = sections.rank(frame.topic, corrected.terms.terms)[0];
+        if (section && section.score >= dialogue.sectionAnswers) {
+          return { action: { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true }, candidates: ranked };
+        }
       }
       const elliptical = { ...corrected, cues: { ...corrected.cues, linking: true } };
       // A short fragment that names an entity ("不对,是支付宝"), or a corrected part too weak to stand
@@ -547,7 +557,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       best.score >= dialogue.outOfScopeInConversation &&
       sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove &&
       !sectionAnswers;
-    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !offTopic) {
+    // Another topic leads as a first question would need, and reads better as a follow-up of its own
+    // ("我的身份证信息在腾讯那会被存多少年" after 身份证被冒用: privacy.data's sections, not misuse's).
+    const otherReadsBetter =
+      anotherTopic && !p.cues.anaphora && !staysOnTopic && best.score >= matching.switchTopicAbove && !!section && section.score < (sections.rank(best.topic, contentTerms(p))[0]?.score ?? 0);
+    if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !otherReadsBetter && !offTopic) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true };
     }
     // 5. Another topic, named less strongly: answered as a first question would be (not when the
