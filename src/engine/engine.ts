@@ -517,7 +517,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    all it says is a facet phrase ("那客服电话呢"): that facet of the live topic; or it reads
     //    as a follow-up of the live topic, as above ("那账单呢" after 解除实名: what happens to them).
     const onlyFacet = !!facet && unmaskedChars(p) === 0 && topics.get(frame.topic)!.content.sections.has(facet);
-    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet && !staysOnTopic) {
+    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet && (!staysOnTopic || replacesSlot(p, frame))) {
       const action = resolveEllipsis(p, frame, false);
       if (action) return action;
     }
@@ -571,6 +571,17 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 6. Clearly something else: the fallback. Otherwise ask which part of the topic they mean.
     if (offTopic) return { do: 'fallback', confidence: best.score };
     return { do: 'which-part', topic: frame.topic };
+  }
+
+  /**
+   * The turn restates what to do to what, with another value for a slot of the frame ("那只注销支付呢"
+   * after 注销账号: close, and pay for the account; "那整个号注销呢" after 解除实名): an elliptical turn
+   * that swaps a slot, whatever words the live topic's sections share with it. A turn naming one
+   * type only ("那零钱通呢", "那名下的手机号呢") may be a detail of the live topic: its sections decide.
+   */
+  function replacesSlot(p: Parse, frame: Frame): boolean {
+    const types = new Set(p.entities.map((h) => h.type));
+    return types.size >= 2 && p.entities.some((h) => h.type in frame.entities && frame.entities[h.type] !== h.value);
   }
 
   /** The turn names, for a type the frame has, a value without a route (WeChat after Weibo). */
