@@ -55,6 +55,9 @@ const NOT_X_BUT_Y_RE = new RegExp(`^不是(?!本人|我本人|自己)(.{1,14}?)\
 /** Inside a correction, the part after its last "我是说…" is what is meant. */
 const LAST_TAIL_RE = new RegExp(`(?:^|\\s)(?:${CORRECTION_TAIL})\\s*([^\\s].*)$`, 'u');
 
+/** A rejection after what is meant: "(是微信的) 不是支付宝", "(,)而不是改" (not the 不是 of 是不是). */
+const TRAILING_NOT_RE = /\s*(?:(?:而|并)?(?<!是)不是)\s*[^\s]{1,8}$/u;
+
 const ANAPHORA_RE = /这样|这么做|这个|那个|这些|那些|这种|那种|那边|这边|[他她它]|\b(?:it|that|this|they|them|he|she|his|her)\b/u;
 
 /**
@@ -79,6 +82,11 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     if (notXbutY) rest = notXbutY[2]!.trim();
     const last = rest ? LAST_TAIL_RE.exec(rest) : null;
     if (last) rest = last[1]!.trim();
+    // "是微信的,不是支付宝", "…怎么解除 不是改": what follows the meant part only repeats the rejection.
+    if (rest) {
+      const trailing = TRAILING_NOT_RE.exec(rest);
+      if (trailing && trailing.index > 0) rest = rest.slice(0, trailing.index).trim();
+    }
     // Only when something substantial follows, and it is not "不是吗" / "不对吗".
     if (rest && [...rest.replace(/\s/g, '')].length >= 2 && !/^[吗呢吧]/.test(rest)) correction = rest;
   }

@@ -23,6 +23,14 @@ describe('readCues', () => {
     expect(cues('no i mean delete the account').correction).toBe('delete the account');
   });
 
+  it('drops a rejection repeated after what is meant ("是微信的 不是支付宝"), not the 不是 of 是不是', () => {
+    expect(cues('我说错了 是微信的 不是支付宝').correction).toBe('微信的');
+    expect(cues('不对 我是说怎么注销整个号 而不是解除实名').correction).toBe('怎么注销整个号');
+    expect(cues('不对 我是说这个电话是不是真的').correction).toBe('这个电话是不是真的');
+    // Nothing before it: the rejection is all there is (a bare "不是X" is read as before).
+    expect(cues('不对 不是支付宝').correction).toBe('不是支付宝');
+  });
+
   it('notices a turn that points back at what was said', () => {
     expect(cues('那这样会影响我的实名吗').anaphora).toBe(true);
     expect(cues('他那个号还能用吗').anaphora).toBe(true);
