@@ -552,9 +552,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    is named clearly, or the message is plainly off-topic.
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
     // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
+    // ... or off-topic leads, no topic (the live one unboosted included) reaches even a lean, and the
+    // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服").
+    const unrelated =
+      whole[0]!.topic === OUT_OF_SCOPE &&
+      !whole.some((c) => isTopic(c.topic) && c.score >= dialogue.leanAbove) &&
+      (section?.score ?? 0) < dialogue.unrelatedSectionBelow &&
+      sections.followUpLike(contentTerms(p)) < dialogue.unrelatedFollowUpBelow;
     const offTopic =
-      best.topic === OUT_OF_SCOPE &&
-      best.score >= dialogue.outOfScopeInConversation &&
+      ((best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation) || unrelated) &&
       sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove &&
       !sectionAnswers;
     // Another topic leads as a first question would need, and reads better as a follow-up of its own

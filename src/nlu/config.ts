@@ -97,6 +97,13 @@ export const dialogue = {
   outOfScopeInConversation: 0.4,
   /** ... and the message reads like a follow-up of some facet less than this (else: a follow-up, or "which part?"). */
   followUpLikeAbove: 0.25,
+  /**
+   * Off-topic at any score is the fallback too when no topic reaches leanAbove, the live topic's best
+   * section scores below this ...
+   */
+  unrelatedSectionBelow: 0.08,
+  /** ... and the message reads like a follow-up of some facet less than this. */
+  unrelatedFollowUpBelow: 0.15,
   /** Small talk or off-topic scoring below this yields to a section of the live topic ... */
   followUpOverSmalltalk: 0.5,
   /** ... that scores at least this. */
