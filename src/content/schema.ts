@@ -113,6 +113,8 @@ export const uiFileSchema = z.strictObject({
   which_part: z.string().min(1),
   /** The button under it that leaves the topic. */
   ask_else: z.string().min(1).max(8),
+  /** Under the fallback inside a conversation, before the live topic's buttons: "还想问「{topic}」的话,点它的部分:" */
+  fallback_live: z.string().min(1),
   /** The sources line: 「来源:…」, 「核对于 2026-11-24」, and each kind's label. */
   sources_title: z.string().min(1),
   checked_label: z.string().min(1),

@@ -18,7 +18,8 @@ export interface Composer {
   clarify(candidates: readonly { topic: Topic; score: number }[], intro?: string): Reply;
   /** "Which part of X do you mean?": the topic's sections as buttons, and a way to ask something else. */
   whichPart(topic: Topic, shown: readonly string[]): Reply;
-  fallback(confidence: number, intro?: string): Reply;
+  /** The fallback; inside a conversation (`live`), the live topic's sections lead its buttons. */
+  fallback(confidence: number, intro?: string, live?: { topic: Topic; shown: readonly string[] }): Reply;
   welcome(): Reply;
   topicsMenu(): Reply;
 }
@@ -138,7 +139,16 @@ export function createComposer(kb: KnowledgeBase): Composer {
       };
     },
 
-    fallback(confidence, intro) {
+    fallback(confidence, intro, live) {
+      // Inside a conversation a message the bot could not place may still be about the live topic:
+      // its sections not shown yet come first (at most half the buttons), then the usual topics.
+      const facets = live
+        ? [...live.topic.content.sections.keys()]
+            .filter((f) => !live.shown.includes(f))
+            .slice(0, Math.floor(dialogue.maxSuggestions / 2))
+            .map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: live.topic.id, facet: f }))
+        : [];
+      const topicsOffered = kb.fallback.suggest.filter((id) => id !== live?.topic.id).flatMap(topicSuggestion);
       return {
         kind: 'fallback',
         topic: null,
@@ -147,9 +157,10 @@ export function createComposer(kb: KnowledgeBase): Composer {
         blocks: [
           ...(intro ? [{ type: 'paragraph', text: intro } as const] : []),
           ...kb.fallback.blocks,
+          ...(facets.length ? [{ type: 'paragraph', text: fill(kb.ui.fallback_live, { topic: live!.topic.name }) } as const] : []),
           ...channelsBlock(kb.fallback.channels),
         ],
-        suggestions: kb.fallback.suggest.flatMap(topicSuggestion),
+        suggestions: [...facets, ...topicsOffered].slice(0, facets.length ? dialogue.maxSuggestions : undefined),
         sources: [],
       };
     },

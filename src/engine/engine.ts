@@ -709,9 +709,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       }
       case 'which-part':
         return done(composer.whichPart(topics.get(action.topic)!, state.shown));
-      case 'fallback':
-        next.offer = kb.fallback.suggest.filter(isTopic).map((topic) => ({ topic, facet: null }));
-        return done(composer.fallback(action.confidence, action.intro));
+      case 'fallback': {
+        const live = state.frame && isTopic(state.frame.topic) ? { topic: topics.get(state.frame.topic)!, shown: state.shown } : undefined;
+        const reply = composer.fallback(action.confidence, action.intro, live);
+        // What a typed "2" picks: the buttons, in order (the live topic's sections first).
+        next.offer = reply.suggestions.filter((s) => isTopic(s.topic)).map((s) => ({ topic: s.topic!, facet: (s.facet ?? null) as Facet | null }));
+        return done(reply);
+      }
       case 'smalltalk':
         return done(composer.smalltalk(action.id, action.confidence));
     }

@@ -250,6 +250,14 @@ describe('follow-ups in a conversation', () => {
       expect(turn!.reply.kind, q).toBe('fallback');
       expect(turn!.session.frame?.topic, q).toBe('bankcard.unbind');
     }
+    // Its buttons lead with the live topic's sections, and a typed number picks among them.
+    const [, unplaced, picked] = converse('解绑银行卡', '高铁上能带榴莲吗', '1');
+    const first = unplaced!.reply.suggestions[0]!;
+    expect(first).toMatchObject({ kind: 'facet', topic: 'bankcard.unbind' });
+    expect(unplaced!.reply.suggestions.filter((s) => s.topic === 'bankcard.unbind' && s.kind === 'topic')).toEqual([]);
+    expect(picked!.reply).toMatchObject({ kind: 'followup', topic: 'bankcard.unbind', facet: first.facet });
+    // A first question that falls back offers topics only.
+    expect(engine.respond(null, '高铁上能带榴莲吗', T0).reply.suggestions.every((s) => s.kind === 'topic')).toBe(true);
     // A weak follow-up is still one ("收藏的东西还找得回来吗" after 注销账号).
     const [, kept] = converse('注销微信账号', '收藏的东西还找得回来吗');
     expect(kept!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete' });
