@@ -38,27 +38,75 @@ export function send(res: ServerResponse, status: number, body = '', headers: Re
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
 }
 
+/** A rejected body is read and thrown away up to this many bytes before the answer … */
+export const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+/** … or until the client has sent nothing for this long (it stopped on its own and waits). */
+export const DRAIN_STALL_MS = 300;
+
 /**
  * Rejects a request (400, 401, 403, 413, 415, 429 …) and closes the connection: the rest of
- * the body may still be on the wire, and a keep-alive client would otherwise see ECONNRESET.
+ * the body may still be on the wire, and a keep-alive client would otherwise reuse a
+ * connection whose next bytes are that body.
+ *
+ * The answer waits until the client has sent its body (up to DRAIN_MAX_BYTES, or until it
+ * stalls for DRAIN_STALL_MS). Node destroys the socket as soon as a `Connection: close`
+ * answer is written, and a client still uploading then gets EPIPE or ECONNRESET instead
+ * of the status: fetch reports "fetch failed" for a plain 413. Reading first is the
+ * lingering close of RFC 9112 §9.6, done without reaching into Node's socket handling.
  */
 export function reject(req: IncomingMessage, res: ServerResponse, status: number, body = '', headers: Record<string, string> = {}): void {
+  const answer = () => send(res, status, body, { connection: 'close', ...headers });
+  if (req.readableEnded || req.destroyed) return answer();
+  let drained = 0;
+  let stall: NodeJS.Timeout;
+  const done = () => {
+    clearTimeout(stall);
+    req.off('data', onData).off('end', done).off('error', done).off('close', done);
+    answer();
+  };
+  const onData = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_MAX_BYTES) return done();
+    clearTimeout(stall);
+    stall = setTimeout(done, DRAIN_STALL_MS);
+  };
+  stall = setTimeout(done, DRAIN_STALL_MS);
+  req.on('data', onData).once('end', done).once('error', done).once('close', done);
   req.resume();
-  send(res, status, body, { connection: 'close', ...headers });
 }
 
-/** Reads a request body up to `max` bytes; 'too-large' past that (declared or actual). */
-export async function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
+/**
+ * Reads a request body up to `max` bytes; 'too-large' past that (declared or actual).
+ * It never destroys the request: past `max` it stops keeping chunks and returns, and the
+ * caller's reject() reads the rest (breaking out of `for await` would destroy the socket,
+ * and the client would get no answer at all).
+ */
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > max) return 'too-large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > max) return Promise.resolve('too-large');
+  return new Promise((resolve, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      req.pause();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return void chunks.push(chunk);
+      stop();
+      resolve('too-large');
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (err: Error) => {
+      stop();
+      fail(err);
+    };
+    req.on('data', onData).once('end', onEnd).once('error', onError);
+  });
 }
 
 const matches = (route: Route, pathname: string) =>
