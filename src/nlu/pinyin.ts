@@ -15,8 +15,10 @@ export interface PinyinConverter {
 
 const LATIN_RUN_RE = /[\p{Script=Latin}\p{M}\d]+(?:\s+[\p{Script=Latin}\p{M}\d]+)*/gu;
 // A pinyin syllable (toneless, v or ü for ü), so English words are left alone.
+// Without an initial, only finals that start with a, o or e: pinyin writes yi, wu, yu, ying, wan …,
+// never a bare i, u or ü, so the English "i" or "u" is no syllable.
 const SYLLABLE =
-  "(?:[bpmfdtnlgkhjqxzcsryw]|zh|ch|sh)?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er|in|un|vn|ün|ia|ie|iu|ua|uo|ui|ve|üe|a|o|e|i|u|v|ü)";
+  "(?:(?:[bpmfdtnlgkhjqxzcsryw]|zh|ch|sh)(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er|in|un|vn|ün|ia|ie|iu|ua|uo|ui|ve|üe|a|o|e|i|u|v|ü)|ang|eng|ai|ei|ao|ou|an|en|er|a|o|e)";
 const PINYIN_WORD_RE = new RegExp(`^(?:${SYLLABLE})+$`, 'u');
 
 const SYLLABLE_AT_RE = new RegExp(`^${SYLLABLE}`, 'u');
@@ -83,9 +85,19 @@ export interface PinyinOptions {
   knownWords: readonly string[];
   /** Single characters pinyin syllables may be rewritten to, most likely first (不 for "bu"). */
   knownChars?: readonly string[];
+  /**
+   * English words that happen to spell pinyin ("name", "delete", "can"): never read as pinyin, so
+   * "can i delete real name" stays English. Words the pinyin lines use too are not among them.
+   */
+  englishWords?: readonly string[];
 }
 
-export function createPinyinConverter({ domainWords, knownWords, knownChars = [] }: PinyinOptions): PinyinConverter {
+/** Whether a Latin word (lower case, toneless) spells pinyin syllables. */
+export const spellsPinyin = (word: string) => PINYIN_WORD_RE.test(word);
+
+export function createPinyinConverter({ domainWords, knownWords, knownChars = [], englishWords = [] }: PinyinOptions): PinyinConverter {
+  const english = new Set(englishWords);
+  const isPinyinWord = (w: string) => PINYIN_WORD_RE.test(w) && !english.has(w);
   // Han words of 2-5 characters (/^\p{Script=Han}+$/u).
   const multi = (w: string) => {
     const n = hanLength(w);
@@ -296,7 +308,7 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
         out = out.replace(LATIN_RUN_RE, (run) => {
           const words = toneless(run).split(/\s+/);
           // Only whole runs of pinyin words, and at least two syllables' worth.
-          if (!words.every((w) => PINYIN_WORD_RE.test(w))) return pinyinPieces(words);
+          if (!words.every(isPinyinWord)) return pinyinPieces(words);
           const letters = words.join('');
           if (letters.length < 4) return run;
           return fromPinyin(letters) ?? run;
@@ -319,7 +331,7 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
       }
     };
     for (const w of words) {
-      if (PINYIN_WORD_RE.test(w)) buf.push(w);
+      if (isPinyinWord(w)) buf.push(w);
       else {
         flush();
         out.push(w);

@@ -13,7 +13,7 @@ import { analyse } from './normalize.js';
 import { readCues, type Cues } from './cues.js';
 import { createSegmenter, type Segmenter, type Token } from './segment.js';
 import { compileLexicon, type CompiledLexicon, type EntityHit } from './lexicon.js';
-import { createPinyinConverter, type PinyinConverter } from './pinyin.js';
+import { createPinyinConverter, spellsPinyin, type PinyinConverter } from './pinyin.js';
 import { addTerm, characterTerms, emptyTerms, hanLength, unmasked, type Terms } from './features.js';
 import { createFacetDetector, type FacetDetector, type FacetHit } from './facets.js';
 import { matching } from './config.js';
@@ -22,6 +22,7 @@ const HAN_SPACE_RE = /(\p{Script=Han})\s+(?=\p{Script=Han})/gu;
 /** Drops the spaces between Han characters (text without whitespace has none to drop). */
 const joinHan = (text: string) => (/\s/.test(text) ? text.replace(HAN_SPACE_RE, '$1') : text);
 const HAN_RE = /\p{Script=Han}/u;
+const LATIN_WORD_RE = /[a-z]+/g;
 /** Question words a facet phrase may hold around a verb ("怎么撤销", "能撤销吗"). */
 const FACET_FILLER = new Set([...'怎么能可以吗呢要如何该']);
 
@@ -111,7 +112,18 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       else if (han === 1) charCount.set(tok.text, (charCount.get(tok.text) ?? 0) + 1);
     }
   }
+  // English words that spell pinyin ("name", "delete"): from lines with a word that is no pinyin
+  // (English lines), less the words of lines all of whose Latin words are pinyin (pinyin lines).
+  const inEnglish = new Set<string>();
+  const inPinyin = new Set<string>();
+  for (const text of trainingTexts) {
+    const latin = base(text).match(LATIN_WORD_RE);
+    if (!latin) continue;
+    const english = latin.some((w) => !spellsPinyin(w));
+    for (const w of latin) if (spellsPinyin(w)) (english ? inEnglish : inPinyin).add(w);
+  }
   const pinyin: PinyinConverter = createPinyinConverter({
+    englishWords: [...inEnglish].filter((w) => !inPinyin.has(w)).sort(),
     domainWords: lexicon.hanForms,
     knownWords: [...known].sort(),
     // Single characters the training data uses as words, most used first ("bu" is 不).

@@ -54,7 +54,7 @@ const HAN_RUN_RE = /\p{Script=Han}+/gu;
 const LATIN_RUN_RE = /[\p{Script=Latin}\p{M}\d]+(?:\s+[\p{Script=Latin}\p{M}\d]+)*/gu;
 // A pinyin syllable (toneless, v or ü for ü), so English words are left alone.
 const SYLLABLE =
-  "(?:[bpmfdtnlgkhjqxzcsryw]|zh|ch|sh)?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er|in|un|vn|ün|ia|ie|iu|ua|uo|ui|ve|üe|a|o|e|i|u|v|ü)";
+  "(?:(?:[bpmfdtnlgkhjqxzcsryw]|zh|ch|sh)(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er|in|un|vn|ün|ia|ie|iu|ua|uo|ui|ve|üe|a|o|e|i|u|v|ü)|ang|eng|ai|ei|ao|ou|an|en|er|a|o|e)";
 const PINYIN_WORD_RE = new RegExp(`^(?:${SYLLABLE})+$`, 'u');
 
 const SYLLABLE_AT_RE = new RegExp(`^${SYLLABLE}`, 'u');

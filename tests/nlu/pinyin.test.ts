@@ -28,4 +28,24 @@ describe('pinyin', () => {
     expect(p.rewrite('how to remove real name')).toBe('how to remove real name');
     expect(p.rewrite('wechat pay')).toBe('wechat pay');
   });
+
+  it('reads no bare i, u or ü as a syllable: pinyin writes yi, wu, yu', () => {
+    // "name can i delete" would spell na-me-can-i-de-le-te; with a bare i it is no pinyin stretch.
+    expect(p.rewrite('real name can i delete it')).toBe('real name can i delete it');
+    expect(p.rewrite('weixin zenme jiechu')).toBe('微信怎么解除');
+  });
+
+  it('never reads the English words it was given as pinyin, whatever they spell', () => {
+    const english = createPinyinConverter({
+      domainWords: ['微信', '实名', '删除', '那么'],
+      knownWords: ['怎么', '微信', '那么', '的'],
+      englishWords: ['name', 'delete', 'can'],
+    });
+    expect(english.rewrite('ok name can delete weixin')).toBe('ok name can delete weixin');
+    expect(english.rewrite('ok name weixin name')).toBe('ok name weixin name');
+    expect(english.rewrite('weixin zenme shanchu shiming')).toBe('微信怎么删除实名');
+    // Without the list, the same words are a pinyin stretch.
+    const plain = createPinyinConverter({ domainWords: ['微信', '实名', '删除', '那么'], knownWords: ['怎么', '微信', '那么', '的'] });
+    expect(plain.rewrite('ok name weixin name')).toBe('ok 那么微信那么');
+  });
 });

@@ -32,7 +32,7 @@ function chunked(total: number, chunk = 64 * 1024): ReadableStream<Uint8Array> {
 }
 
 /** Statuses of `times` POSTs, or the error code when fetch failed (EPIPE, ECONNRESET). */
-async function statuses(path: string, body: () => BodyInit, times: number): Promise<(number | string)[]> {
+async function statuses(path: string, body: () => NonNullable<RequestInit['body']>, times: number): Promise<(number | string)[]> {
   const out: (number | string)[] = [];
   for (let i = 0; i < times; i++) {
     try {
