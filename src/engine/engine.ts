@@ -9,6 +9,7 @@ import { createMatcher, type Example, type LabelScore, type Matcher } from '../n
 import { createNlu, type Nlu, type Parse } from '../nlu/pipeline.js';
 import { unmasked } from '../nlu/features.js';
 import { LEADING_NA_RE } from '../nlu/normalize.js';
+import { ANAPHORA_ALL_RE } from '../nlu/cues.js';
 import { createSectionIndex, sentences, type SectionIndex } from '../nlu/sections.js';
 import { parseChoice } from '../nlu/choice.js';
 import { clauses } from '../nlu/clauses.js';
@@ -164,6 +165,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const topicNames = (items: readonly OfferItem[]) => items.map((o) => nlu.prepare(topics.get(o.topic)?.name ?? o.topic));
 
   const round = (n: number) => Math.round(n * 1000) / 1000;
+  /** Words a question is asked with, around what it asks about. */
+  const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
   const rank = (terms: readonly string[], text: string): Ranked => toCandidates(matcher.rankTerms(terms, text));
 
   // --- named predicates of the policy
@@ -536,7 +539,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       (rest.score >= dialogue.outOfScopeInConversation || restLike < dialogue.unrelatedRestBelow);
     if (facet && offTopicRest) return { do: 'fallback', confidence: rest!.score };
     // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first question).
-    if (facet && isClearSmalltalk(p, best)) {
+    if (facet && isClearSmalltalk(p, best) && !pointsBack(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
     if (facet && !offTopicRest && topics.get(frame.topic)!.content.sections.has(facet)) {
@@ -545,7 +548,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // Small talk ("谢谢", "你是官方的吗") stays small talk -- unless it is weak and a section of the
     // live topic answers the turn ("哈喽 收藏还在吗" after 注销账号 asks about the favourites).
     const sectionAnswers = !!section && section.score >= dialogue.sectionAnswers && best.score < dialogue.followUpOverSmalltalk;
-    if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers) {
+    if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
     // 4. A detail question: the section of the current topic it asks about, unless another topic
@@ -593,6 +596,23 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** The turn names, for a type the frame has, a value without a route (WeChat after Weibo). */
   function namesUnroutedValue(p: Parse, frame: Frame): boolean {
     return p.entities.some((h) => h.type in frame.entities && frame.entities[h.type] !== h.value && !nlu.lexicon.entry(h.type, h.value)?.route);
+  }
+
+  /**
+   * The turn points back at what was said and asks something of it: a pronoun with a facet phrase
+   * or a named thing ("这个要钱吗", "这个要怎么查", "那个入口在哪"). Inside a conversation that is no
+   * small talk, however much it reads like "这个怎么用" (how to use the bot), which names nothing.
+   */
+  function pointsBack(p: Parse): boolean {
+    if (!p.cues.anaphora || (!p.facet && !p.entities.length)) return false;
+    // ... and says nothing else: "这个机器人要钱吗" names the bot, and stays small talk.
+    const said = new Uint8Array(p.text.length);
+    if (p.facet) p.facet.mask.forEach((m, i) => m && (said[i] = 1));
+    for (const e of p.entities) said.fill(1, e.start, e.end);
+    for (const m of p.text.matchAll(ANAPHORA_ALL_RE)) said.fill(1, m.index, m.index + m[0].length);
+    let rest = 0;
+    for (let i = 0; i < p.text.length; i++) if (!said[i] && !/\s/.test(p.text[i]!) && !QUESTION_FILLER.has(p.text[i]!)) rest++;
+    return rest <= 1;
   }
 
   /** The ranking with the live topic's score raised by the context boost. */

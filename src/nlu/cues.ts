@@ -59,6 +59,8 @@ const LAST_TAIL_RE = new RegExp(`(?:^|\\s)(?:${CORRECTION_TAIL})\\s*([^\\s].*)$`
 const TRAILING_NOT_RE = /\s*(?:(?:而|并)?(?<!是)不是)\s*[^\s]{1,8}$/u;
 
 const ANAPHORA_RE = /这样|这么做|这个|那个|这些|那些|这种|那种|那边|这边|[他她它]|\b(?:it|that|this|they|them|he|she|his|her)\b/u;
+/** The same words, each occurrence (for their spans in a parse's text). */
+export const ANAPHORA_ALL_RE = new RegExp(ANAPHORA_RE.source, 'gu');
 
 /**
  * `clean` is the message after NFKC, Simplified conversion, lower case and

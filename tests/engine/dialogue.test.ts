@@ -357,6 +357,14 @@ describe('follow-ups in a conversation', () => {
     expect(thanks!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
   });
 
+  it('reads a pronoun with a named thing or a facet as pointing back at the topic, not as small talk about the bot', () => {
+    // "这个怎么用" asks how to use the bot; "这个要怎么查" asks how to look up what was just said.
+    const [, query, use, bot] = converse('我的ID card被人拿去注册微信支付了', '这个要怎么查', '这个怎么用', '你是微信客服吗');
+    expect(query!.reply).toMatchObject({ kind: 'followup', topic: 'realname.misuse', facet: 'steps' });
+    expect(use!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.help' });
+    expect(bot!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
+  });
+
   it('reads a question after a courtesy ("谢谢,", "你好 ") as the question, and courtesies alone as small talk', () => {
     expect(engine.respond(null, '谢谢,怎么注销微信号', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
     expect(engine.respond(null, '你好 我的身份证被别人拿去实名了微信', T0).reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
