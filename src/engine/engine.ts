@@ -565,7 +565,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const offTopic =
       ((best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation) || unrelated) &&
       sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove &&
-      !sectionAnswers;
+      !sectionAnswers &&
+      !((section?.overlap ?? 0) >= dialogue.offTopicUnlessOverlap && p.entities.length > 0);
     // Another topic leads as a first question would need, and reads better as a follow-up of its own
     // ("我的身份证信息在腾讯那会被存多少年" after 身份证被冒用: privacy.data's sections, not misuse's).
     const otherReadsBetter =

@@ -104,6 +104,12 @@ export const dialogue = {
   unrelatedSectionBelow: 0.08,
   /** ... and the message reads like a follow-up of some facet less than this. */
   unrelatedFollowUpBelow: 0.15,
+  /**
+   * Never off-topic inside a conversation: a turn that names something of the lexicon and whose
+   * terms are found in a section of the live topic at least this much ("里面还有两千多零钱 怎么拿出来"
+   * after 被封: the balance of a blocked account).
+   */
+  offTopicUnlessOverlap: 0.4,
   /** Small talk or off-topic scoring below this yields to a section of the live topic ... */
   followUpOverSmalltalk: 0.5,
   /** ... that scores at least this. */

@@ -263,6 +263,12 @@ describe('follow-ups in a conversation', () => {
     expect(kept!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete' });
   });
 
+  it('never falls back on a turn naming something a section of the live topic is about ("零钱" after a blocked account)', () => {
+    const [, balance, weather] = converse('微信号被限制登录了', '还有一千多零钱 怎么拿出来', '明天天气怎么样');
+    expect(balance!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen' });
+    expect(weather!.reply).toMatchObject({ kind: 'fallback' });
+  });
+
   it('still falls back on a plainly off-topic message', () => {
     const [, second] = converse('注销微信账号', '今天天气怎么样');
     expect(second!.reply.kind).toBe('fallback');
