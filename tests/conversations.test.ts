@@ -14,11 +14,11 @@ const conversations = loadConversations(join(import.meta.dirname, 'conversations
 const engine = realEngine();
 
 /**
- * Floors just under today's figures (89.5% of turns, 87.9% of facet turns), so a regression fails.
+ * Floors just under today's figures (90.7% of turns, 89.3% of facet turns, 2026-12-03), so a regression fails.
  * Issue #10 asks for 0.95 and 0.90: not met; the README's "Accuracy" section says where it stands.
  * Every turn below them is listed above as a known failure with its reason.
  */
-const FLOORS = { turns: 0.89, facets: 0.87 };
+const FLOORS = { turns: 0.9, facets: 0.89 };
 
 describe('conversation scripts', () => {
   it('has the conversations and kinds of turn the evaluation needs', () => {

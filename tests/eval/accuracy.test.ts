@@ -19,8 +19,8 @@ const DEV_REAL = join(PROJECT_ROOT, '../shared/eval/dev-real.jsonl');
 
 export const FLOORS = {
   // 0.90 since four themed files joined the set (863 phrasings); each was written before the work on its
-  // theme, and each has its own floor below (top-1 when written in brackets).
-  heldOut: { top1: 0.9, oosRecall: 0.95 },
+  // theme, and each has its own floor below (top-1 when written in brackets). 0.91 since 2026-12-03 (91.1%).
+  heldOut: { top1: 0.91, oosRecall: 0.95 },
   devReal: { top1: 0.88, oosRecall: 0.9 },
 };
 
@@ -59,12 +59,16 @@ describe('held-out phrasings (tests/fixtures/held-out)', () => {
     expect(report.oosRecall).toBeGreaterThanOrEqual(FLOORS.heldOut.oosRecall));
 });
 
-/** Themed held-out files, each just under today's top-1 (when written: idcard 64%, paid-services 74%, phone-numbers 73%, long-stories 69%). */
+/**
+ * Themed held-out files, each just under today's top-1 (when written: idcard 64%, paid-services 74%,
+ * phone-numbers 73%, long-stories 69%; English, older, 89.4% on 2026-12-03).
+ */
 const THEMED_FLOORS: Record<string, number> = {
-  'idcard.yaml': 0.82,
+  'english.yaml': 0.89,
+  'idcard.yaml': 0.83,
   'paid-services.yaml': 0.87,
   'phone-numbers.yaml': 0.77,
-  'long-stories.yaml': 0.86,
+  'long-stories.yaml': 0.88,
 };
 
 describe('themed held-out files', () => {
