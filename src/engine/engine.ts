@@ -485,7 +485,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // "另外 / 顺便问一下 …" starts a new matter: the live topic gets no favour, and a topic named
     // as clearly as a first question would be is switched to.
     const shifting = p.cues.shift;
-    const boost = leavesRoute || shifting ? 0 : dialogue.contextBoost;
+    // "美团的外卖怎么退款" after 注销微信号: a turn that reads as off-topic and names another platform
+    // (a lexicon value with a route elsewhere, that the frame does not hold, and no value of its type
+    // without a route) is not about the live topic: no favour, none of its sections.
+    const elsewhere = whole[0]!.topic === OUT_OF_SCOPE && namesOnlyRoutedValue(p, frame);
+    const boost = leavesRoute || shifting || elsewhere ? 0 : dialogue.contextBoost;
     const ranked = withContext(whole, frame.topic, boost);
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
@@ -497,7 +501,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
     const withoutFacet = unmasked(p.terms, asideAndFacetMask(p));
     const named = facet ? withContext(rank(withoutFacet, p.text), frame.topic, boost) : ranked;
-    const section = sectionsOf(frame.topic, p)[0];
+    const section = elsewhere ? undefined : sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the
     // other topic's text does, keep the turn on it.
     // So do follow-ups curators listed for it, when the turn reads clearly more like one of them than
@@ -564,7 +568,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       sections.followUpLike(contentTerms(p)) < dialogue.unrelatedFollowUpBelow;
     const offTopic =
       ((best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation) || unrelated) &&
-      sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove &&
+      (elsewhere || sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove) &&
       !sectionAnswers &&
       !((section?.overlap ?? 0) >= dialogue.offTopicUnlessOverlap && p.entities.length > 0);
     // Another topic leads as a first question would need, and reads better as a follow-up of its own
@@ -592,6 +596,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function replacesSlot(p: Parse, frame: Frame): boolean {
     const types = new Set(p.entities.map((h) => h.type));
     return types.size >= 2 && p.entities.some((h) => h.type in frame.entities && frame.entities[h.type] !== h.value);
+  }
+
+  /** The turn names a value with a route that the frame does not hold, and no value of its type without one. */
+  function namesOnlyRoutedValue(p: Parse, frame: Frame): boolean {
+    const routedTypes = new Set(
+      p.entities
+        .filter((h) => frame.entities[h.type] !== h.value && ![undefined, frame.topic].includes(nlu.lexicon.entry(h.type, h.value)?.route))
+        .map((h) => h.type),
+    );
+    return routedTypes.size > 0 && !p.entities.some((h) => routedTypes.has(h.type) && !nlu.lexicon.entry(h.type, h.value)?.route);
   }
 
   /** The turn names, for a type the frame has, a value without a route (WeChat after Weibo). */

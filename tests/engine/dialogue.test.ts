@@ -269,6 +269,13 @@ describe('follow-ups in a conversation', () => {
     expect(weather!.reply).toMatchObject({ kind: 'fallback' });
   });
 
+  it('falls back on an off-topic turn that names another platform, never giving it a section of the WeChat topic', () => {
+    const [, refund, douyin] = converse('注销微信号', '美团的外卖怎么退款', '抖音号注销要多久');
+    expect(refund!.reply).toMatchObject({ kind: 'fallback' });
+    // Another platform's matter is still other.platforms.
+    expect(douyin!.reply).toMatchObject({ topic: 'other.platforms' });
+  });
+
   it('still falls back on a plainly off-topic message', () => {
     const [, second] = converse('注销微信账号', '今天天气怎么样');
     expect(second!.reply.kind).toBe('fallback');
