@@ -53,6 +53,8 @@ describe('readCues', () => {
   it('reads a shift to a new matter at the start, and nothing else as one', () => {
     expect(cues('另外 我想问问注销账号')).toMatchObject({ shift: true, lead: '另外' });
     expect(cues('by the way how do i delete my account')).toMatchObject({ shift: true, lead: 'by the way' });
+    // 算了 ("never mind") drops what was being discussed.
+    expect(cues('算了 我还是把整个号注销掉吧')).toMatchObject({ shift: true, lead: '算了' });
     expect(cues('顺便问下 实名能改吗').lead).toBe('顺便问下');
     expect(cues('注销以后另外一个号还能用吗')).toMatchObject({ shift: false, lead: '' });
   });
