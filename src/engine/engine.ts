@@ -501,7 +501,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
     const withoutFacet = unmasked(p.terms, asideAndFacetMask(p));
     const named = facet ? withContext(rank(withoutFacet, p.text), frame.topic, boost) : ranked;
-    const section = elsewhere ? undefined : isElliptical(p) ? sectionInFrame(frame, p, fillFrame(frame, p.entities)) : sectionsOf(frame.topic, p)[0];
+    const section = elsewhere ? undefined : sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the
     // other topic's text does, keep the turn on it.
     // So do follow-ups curators listed for it, when the turn reads clearly more like one of them than
@@ -654,13 +654,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const facet = asked;
     if (isTopic(routed)) {
       return routed === frame.topic && !correcting
-        ? followupOrAnswer(frame, p, facet, entities)
+        ? followupOrAnswer(frame, p, facet)
         : answerAction(routed, carried(routed), matching.switchTopicAbove, [], entities);
     }
     const ranked = inFrame(p, frame, entities, correcting);
     const best = ranked[0];
     if (!best || !isTopic(best.topic) || isOutOfScope(best)) return null;
-    if (best.topic === frame.topic) return followupOrAnswer(frame, p, facet, entities);
+    if (best.topic === frame.topic) return followupOrAnswer(frame, p, facet);
     return answerAction(best.topic, correcting ? facet : carried(best.topic), best.score, ranked, entities);
   }
 
@@ -676,21 +676,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return ranked.sort((a, b) => b.score - a.score);
   }
 
-  /**
-   * The best section of the live topic for an elliptical fragment: read alone, or with the frame's
-   * words before it ("那重装一下呢": 重装 微信 实名 解除), whichever points at a section more.
-   */
-  function sectionInFrame(frame: Frame, p: Parse, filled: Record<string, string>) {
-    const alone = sectionsOf(frame.topic, p)[0];
-    const whole = nlu.parse(`${entityText(nlu.lexicon, filled)} ${contentText(p)}`);
-    const inContext = sections.rank(frame.topic, whole.terms.terms)[0];
-    return inContext && (!alone || inContext.score > alone.score) ? inContext : alone;
-  }
-
   /** The current topic again: the facet asked, else the section the words point at, else the topic's answer. */
-  function followupOrAnswer(frame: Frame, p: Parse, facet: Facet | null, filled?: Record<string, string>): Action {
+  function followupOrAnswer(frame: Frame, p: Parse, facet: Facet | null): Action {
     if (facet) return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
-    const section = filled ? sectionInFrame(frame, p, filled) : sectionsOf(frame.topic, p)[0];
+    const section = sectionsOf(frame.topic, p)[0];
     if (section && section.score >= dialogue.sectionAbove) return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true };
     return answerAction(frame.topic, null, 1, [], { ...frame.entities, ...entityMap(p.entities) });
   }
