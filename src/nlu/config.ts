@@ -73,6 +73,12 @@ export const dialogue = {
   sectionAbove: 0.05,
   /** Share of "which facet does it read like" (any topic's sections) in a section's score; the rest is its own text. */
   sectionPriorWeight: 0.15,
+  /**
+   * A section's score from its lines: the nearest line and the centroid of its lines, blended with
+   * these weights (the topic matcher's knnWeight and centroidWeight, for sections).
+   */
+  sectionNearestWeight: 0.2,
+  sectionCentroidWeight: 0.8,
   /** An elliptical turn ("那微信的呢") is a fragment of at most this many characters (after normalising). */
   ellipsisMaxChars: 12,
   /** Inside a conversation the live topic's score is raised by this before anything is decided. */

@@ -12,7 +12,7 @@
  */
 import type { Block, Facet } from '../engine/types.js';
 import { createMatcher } from './matcher.js';
-import { matching, type MatchingConfig } from './config.js';
+import { dialogue, matching, type MatchingConfig } from './config.js';
 
 export interface SectionHit {
   facet: Facet;
@@ -74,7 +74,12 @@ export const sentences = (blocks: readonly Block[]): string[] => blocks.flatMap(
  * compare across topics, and the policy compares them (does a turn read more like a follow-up
  * of the live topic or of another: 「那注销账号呢」 after 解除实名 stayed on it).
  */
-const sectionMatching: MatchingConfig = { ...matching, softmaxWeight: 0 };
+const sectionMatching = (): MatchingConfig => ({
+  ...matching,
+  softmaxWeight: 0,
+  knnWeight: dialogue.sectionNearestWeight,
+  centroidWeight: dialogue.sectionCentroidWeight,
+});
 
 export function createSectionIndex(
   docs: readonly SectionDoc[],
@@ -95,7 +100,7 @@ export function createSectionIndex(
   const matcher = createMatcher(
     lines.flatMap((list, i) => list.map((text) => ({ label: labels[i]!, text }))),
     [],
-    { featurize: featurizeOnce, config: sectionMatching },
+    { featurize: featurizeOnce, config: sectionMatching() },
   );
   // How much of a question a section's words explain (its overlap) counts words of two characters
   // or more, weighted by how few sections use them.
