@@ -504,6 +504,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const section = elsewhere ? undefined : sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the
     // other topic's text does, keep the turn on it.
+    // (Explained as fully by both, "那零钱呢" after 注销账号 and in deceased accounts: the section that
+    // reads better.)
     // So do follow-ups curators listed for it, when the turn reads clearly more like one of them than
     // like anything written for the other topic ("解了卡实名是不是就跟着没了" after 解绑银行卡).
     const other = isTopic(named[0]?.topic) && named[0]!.topic !== frame.topic ? named[0]!.topic : null;
@@ -514,7 +516,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       !leavesRoute &&
       !shifting &&
       !!section &&
-      ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap)) ||
+      ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
         (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {

@@ -349,6 +349,12 @@ describe('follow-ups in a conversation', () => {
     expect(fragmentLength('那wechat呢')).toBe(4);
   });
 
+  it('keeps a fragment on the live topic when its sections explain it as fully as another topic\'s, and read better', () => {
+    // 零钱 is as much in deceased accounts' text as in deleting an account's: no condolences here.
+    const [, balance] = converse('注销微信号要多久', '那零钱呢');
+    expect(balance!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete' });
+  });
+
   it('reads an elliptical turn that is only a facet phrase as that facet of the live topic ("那客服电话呢")', () => {
     const [, second] = converse('微信号被盗了', '那客服电话呢');
     expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'contact' });
