@@ -397,7 +397,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       // A story the whole of which reads as off-topic: a clause of it may name the matter.
       const story = isOutOfScope(ranked[0]!) ? byClause(raw) : null;
       const chosen = story ?? ranked;
-      return { action: firstQuestion(p, chosen), candidates: chosen };
+      const action = firstQuestion(p, chosen);
+      // After "which of these?", a turn that asks a part of one of them rather than choosing
+      // ("不弄会怎么样" after 更换实名 / 身份证被冒用): that part of the offered topic it reads best in.
+      const offered = state.clarified && (action.do === 'fallback' || action.do === 'clarify') ? partOfOffered(p, state.offer) : null;
+      return { action: offered ?? action, candidates: chosen };
     }
     return { action: inConversation(p, ranked, frame), candidates: ranked };
   }
@@ -464,6 +468,19 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const close = tooClose(ranked);
     if (close.length > 1 && !refusal) return { do: 'clarify', candidates: close };
     return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);
+  }
+
+  /** The section of an offered topic a turn asks about (its facet phrase, else retrieval), or null. */
+  function partOfOffered(p: Parse, offer: readonly OfferItem[]): Action | null {
+    const facet = (p.facet?.facet ?? null) as Facet | null;
+    let best: { topic: string; facet: Facet; score: number } | null = null;
+    for (const { topic } of offer) {
+      if (!isTopic(topic)) continue;
+      if (facet && topics.get(topic)!.content.sections.has(facet)) return { do: 'followup', topic, facet, confidence: 1 };
+      const hit = sections.rank(topic, contentTerms(p))[0];
+      if (hit && hit.score >= dialogue.sectionAnswers && (!best || hit.score > best.score)) best = { topic, facet: hit.facet, score: hit.score };
+    }
+    return best && !facet ? { do: 'followup', topic: best.topic, facet: best.facet, confidence: best.score, inferred: true } : null;
   }
 
   /** The live topic's sections for this parse, computed at most once per turn. */
@@ -701,6 +718,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function perform(action: Action, state: DialogueState, ranked: Ranked = []): RespondResult {
     const candidates = ranked.slice(0, 5).map(({ topic, score }) => ({ topic, score: round(score) }));
     const next: DialogueState = { ...state, offer: [] };
+    delete next.clarified;
     const done = (reply: Reply): RespondResult => ({ reply: { ...reply, confidence: round(reply.confidence) }, session: next, candidates });
     switch (action.do) {
       case 'answer': {
@@ -735,6 +753,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       }
       case 'clarify':
         next.offer = action.candidates.map((c) => ({ topic: c.topic, facet: null }));
+        next.clarified = true;
         return done(composer.clarify(action.candidates.map((c) => ({ topic: topics.get(c.topic)!, score: c.score })), action.intro));
       case 'alternatives': {
         const current = state.frame!.topic;

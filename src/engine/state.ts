@@ -33,6 +33,8 @@ export interface DialogueState {
   shown: Facet[];
   /** Candidates of the last clarify or fallback, in order. */
   offer: OfferItem[];
+  /** The offer asks "which of these do you mean?" (a clarify), not a list of topics to try. */
+  clarified?: true;
   /** Runner-up topics of the last answer, offered on "不是这个". */
   alternatives: string[];
   /**
@@ -57,6 +59,7 @@ const stateSchema = z.strictObject({
     .nullable(),
   shown: z.array(facet).max(20),
   offer: z.array(z.strictObject({ topic: id, facet: facet.nullable() })).max(20),
+  clarified: z.literal(true).optional(),
   alternatives: z.array(id).max(20),
   lean: id.optional(),
   script: z.literal('traditional').optional(),

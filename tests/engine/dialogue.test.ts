@@ -355,6 +355,17 @@ describe('follow-ups in a conversation', () => {
     expect(balance!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete' });
   });
 
+  it('after "which of these?", reads a question about a part of one of them as that part, not as a new question', () => {
+    const [which, money] = converse('微信实名的事', '零钱要先提出来吗');
+    expect(which!.reply.kind).toBe('clarify');
+    const offered = which!.reply.suggestions.map((s) => s.topic);
+    expect(money!.reply).toMatchObject({ kind: 'followup' });
+    expect(offered).toContain(money!.reply.topic);
+    // A fallback's list of topics to try is no such question: a facet phrase after it names nothing.
+    const [, materials] = converse('红烧肉怎么做', '要准备什么材料');
+    expect(materials!.reply).toMatchObject({ kind: 'fallback' });
+  });
+
   it('reads an elliptical turn that is only a facet phrase as that facet of the live topic ("那客服电话呢")', () => {
     const [, second] = converse('微信号被盗了', '那客服电话呢');
     expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'contact' });

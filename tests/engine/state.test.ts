@@ -32,6 +32,13 @@ describe('dialogue state', () => {
     expect(migrate({ ...initialState(), lastTurnAt: 1 })).not.toHaveProperty('lean');
   });
 
+  it('keeps whether the offer was a clarify; a state stored before the field existed still reads', () => {
+    const clarified = { ...initialState(), offer: [{ topic: 'realname.remove', facet: null }], clarified: true as const, lastTurnAt: 1 };
+    expect(migrate(clarified)).toEqual(clarified);
+    expect(migrate({ ...initialState(), clarified: false })).toBeUndefined();
+    expect(migrate({ ...initialState(), lastTurnAt: 1 })).not.toHaveProperty('clarified');
+  });
+
   it('a conversation carried in a v1 session goes on: the follow-up applies to its topic', () => {
     const v1 = { topic: 'account.delete', facetsShown: [], pending: [], alternatives: [], lastTurnAt: 1_000 };
     const r = realEngine().respond(v1, '要多久', 61_000);
