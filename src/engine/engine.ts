@@ -165,6 +165,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const topicNames = (items: readonly OfferItem[]) => items.map((o) => nlu.prepare(topics.get(o.topic)?.name ?? o.topic));
 
   const round = (n: number) => Math.round(n * 1000) / 1000;
+  /** Words that insist on a question asked again ("微信实名到底怎么解除"). */
+  const INSISTING_RE = /到底|究竟|具体|一下|请问|我想问|还是/gu;
   /** Words a question is asked with, around what it asks about. */
   const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
   const rank = (terms: readonly string[], text: string): Ranked => toCandidates(matcher.rankTerms(terms, text));
@@ -574,6 +576,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
+    // The same question again, in other words ("微信实名怎么解除" after 微信怎么解除实名认证): the answer again,
+    // not a section its words happen to touch.
+    if (!facet && restates(p, frame)) {
+      return answerAction(frame.topic, null, best.score, ranked, { ...frame.entities, ...entityMap(p.entities) });
+    }
     // 4. A detail question: the section of the current topic it asks about, unless another topic
     //    is named clearly, or the message is plainly off-topic.
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
@@ -644,6 +651,22 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (p.facet) p.facet.mask.forEach((m, i) => m && (said[i] = 1));
     for (const e of p.entities) said.fill(1, e.start, e.end);
     for (const m of p.text.matchAll(ANAPHORA_ALL_RE)) said.fill(1, m.index, m.index + m[0].length);
+    let rest = 0;
+    for (let i = 0; i < p.text.length; i++) if (!said[i] && !/\s/.test(p.text[i]!) && !QUESTION_FILLER.has(p.text[i]!)) rest++;
+    return rest <= 1;
+  }
+
+  /**
+   * The turn asks the frame's question again, in other words and nothing more ("微信实名怎么解除"
+   * after 微信怎么解除实名认证): the same values for two or more of the frame's entity types, and no
+   * other content than question words.
+   */
+  function restates(p: Parse, frame: Frame): boolean {
+    const same = p.entities.filter((h) => !h.nested && frame.entities[h.type] === h.value);
+    if (new Set(same.map((h) => h.type)).size < 2 || p.entities.some((h) => !h.nested && h.type in frame.entities && frame.entities[h.type] !== h.value)) return false;
+    const said = new Uint8Array(p.text.length);
+    for (const e of p.entities) said.fill(1, e.start, e.end);
+    for (const m of p.text.matchAll(INSISTING_RE)) said.fill(1, m.index, m.index + m[0].length);
     let rest = 0;
     for (let i = 0; i < p.text.length; i++) if (!said[i] && !/\s/.test(p.text[i]!) && !QUESTION_FILLER.has(p.text[i]!)) rest++;
     return rest <= 1;

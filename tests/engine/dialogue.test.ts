@@ -366,6 +366,13 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'fallback' });
   });
 
+  it('answers the topic again when its question is asked again in other words, and a detail as a detail', () => {
+    const [, again, pinyin, detail] = converse('微信怎么解除实名认证', '微信实名到底怎么解除', 'weixin shiming zenme jiechu', '解除实名以后还能收红包吗');
+    expect(again!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove', facet: null });
+    expect(pinyin!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove', facet: null });
+    expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'consequences' });
+  });
+
   it('reads an elliptical turn that is only a facet phrase as that facet of the live topic ("那客服电话呢")', () => {
     const [, second] = converse('微信号被盗了', '那客服电话呢');
     expect(second!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'contact' });
