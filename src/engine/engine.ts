@@ -621,7 +621,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    */
   function replacesSlot(p: Parse, frame: Frame): boolean {
     const types = new Set(p.entities.map((h) => h.type));
-    return types.size >= 2 && p.entities.some((h) => h.type in frame.entities && frame.entities[h.type] !== h.value);
+    return types.size >= 2 && replacing(p, frame).length > 0;
+  }
+
+  /** The turn's entities that give a type the frame holds another value ("微信" after 微博's frame). */
+  function replacing(p: Parse, frame: Frame): Parse['entities'] {
+    return p.entities.filter((h) => h.type in frame.entities && frame.entities[h.type] !== h.value);
   }
 
   /** The turn names a value with a route that the frame does not hold, and no value of its type without one. */
@@ -636,7 +641,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
   /** The turn names, for a type the frame has, a value without a route (WeChat after Weibo). */
   function namesUnroutedValue(p: Parse, frame: Frame): boolean {
-    return p.entities.some((h) => h.type in frame.entities && frame.entities[h.type] !== h.value && !nlu.lexicon.entry(h.type, h.value)?.route);
+    return replacing(p, frame).some((h) => !nlu.lexicon.entry(h.type, h.value)?.route);
   }
 
   /**
@@ -647,13 +652,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function pointsBack(p: Parse): boolean {
     if (!p.cues.anaphora || (!p.facet && !p.entities.length)) return false;
     // ... and says nothing else: "这个机器人要钱吗" names the bot, and stays small talk.
-    const said = new Uint8Array(p.text.length);
-    if (p.facet) p.facet.mask.forEach((m, i) => m && (said[i] = 1));
-    for (const e of p.entities) said.fill(1, e.start, e.end);
-    for (const m of p.text.matchAll(ANAPHORA_ALL_RE)) said.fill(1, m.index, m.index + m[0].length);
-    let rest = 0;
-    for (let i = 0; i < p.text.length; i++) if (!said[i] && !/\s/.test(p.text[i]!) && !QUESTION_FILLER.has(p.text[i]!)) rest++;
-    return rest <= 1;
+    return saysLittleElse(p, ANAPHORA_ALL_RE, true);
   }
 
   /**
@@ -663,10 +662,19 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    */
   function restates(p: Parse, frame: Frame): boolean {
     const same = p.entities.filter((h) => !h.nested && frame.entities[h.type] === h.value);
-    if (new Set(same.map((h) => h.type)).size < 2 || p.entities.some((h) => !h.nested && h.type in frame.entities && frame.entities[h.type] !== h.value)) return false;
+    if (new Set(same.map((h) => h.type)).size < 2 || replacing(p, frame).some((h) => !h.nested)) return false;
+    return saysLittleElse(p, INSISTING_RE, false);
+  }
+
+  /**
+   * Whether a turn says at most one character beyond its lexicon entities, the words `also` finds
+   * (a global regex), its facet phrase when `withFacet`, and question words.
+   */
+  function saysLittleElse(p: Parse, also: RegExp, withFacet: boolean): boolean {
     const said = new Uint8Array(p.text.length);
+    if (withFacet && p.facet) p.facet.mask.forEach((m, i) => m && (said[i] = 1));
     for (const e of p.entities) said.fill(1, e.start, e.end);
-    for (const m of p.text.matchAll(INSISTING_RE)) said.fill(1, m.index, m.index + m[0].length);
+    for (const m of p.text.matchAll(also)) said.fill(1, m.index, m.index + m[0].length);
     let rest = 0;
     for (let i = 0; i < p.text.length; i++) if (!said[i] && !/\s/.test(p.text[i]!) && !QUESTION_FILLER.has(p.text[i]!)) rest++;
     return rest <= 1;
