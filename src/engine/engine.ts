@@ -150,7 +150,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       ),
     ],
     [],
-    { featurize: nlu.featurize },
+    { featurize: nlu.featurize, config: { ...matching, softmaxEpochs: dialogue.facetSoftmaxEpochs } },
   );
   const sections: SectionIndex = createSectionIndex(
     sectionDocs,

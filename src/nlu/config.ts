@@ -69,6 +69,11 @@ export const dialogue = {
   maxSuggestions: 6,
   /** ... of which this many are kept for related topics when the topic has them. */
   relatedSuggestions: 2,
+  /**
+   * Passes of the softmax of "which facet does a question read like" (any topic's sections). Two
+   * find the same sections as three on the tuning conversations, at two thirds of the training.
+   */
+  facetSoftmaxEpochs: 2,
   /** A detail question names a section of the current topic when their cosine is at least this. */
   sectionAbove: 0.05,
   /** Share of "which facet does it read like" (any topic's sections) in a section's score; the rest is its own text. */

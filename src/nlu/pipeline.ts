@@ -198,10 +198,20 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     return mask;
   }
 
+  const featurizeOf = (prepared: string) => termsOf(prepared, false).terms.terms;
+  // While the index is built, a prepared text is featurised once: the section sentences are read
+  // by the facet matcher and by the section index.
+  const featureCache = new Map<string, string[]>();
+  let featurize = (prepared: string) => {
+    let terms = featureCache.get(prepared);
+    if (terms === undefined) featureCache.set(prepared, (terms = featurizeOf(prepared)));
+    return terms;
+  };
+
   const nlu: Nlu = {
     lexicon,
     prepare: (text) => prepare(text),
-    featurize: (prepared) => termsOf(prepared, false).terms.terms,
+    featurize: (prepared) => featurize(prepared),
     detectFacet: (prepared) => facets.detect(prepared),
     parse(input) {
       const a = analyse(input);
@@ -238,6 +248,8 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       base = baseOf;
       preparedCache.clear();
       prepare = prepareOf;
+      featureCache.clear();
+      featurize = featurizeOf;
     },
   };
   return nlu;
