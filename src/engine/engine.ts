@@ -697,10 +697,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const entities = fillFrame(frame, named.length ? named : p.entities);
     const routed = routeOf(nlu.lexicon, entities);
     const asked = (p.facet?.facet ?? null) as Facet | null;
-    // "解除实名要多久" then "那删号呢": the other topic, with the facet that was asked, where it has one.
-    // (Only a facet that was asked: one the bot inferred from a detail question is no part of the frame.)
+    // "解除实名要多久" then "那删号呢": the other topic, with the facet of the last answer, where it
+    // has one; also when the bot found that facet from a detail question ("冻结以后还能解冻吗" then
+    // "那注销的号呢": undoing, again).
     const carried = (topic: string): Facet | null =>
-      asked ?? (frame.facet && !frame.inferred && topics.get(topic)!.content.sections.has(frame.facet) ? frame.facet : null);
+      asked ?? (frame.facet && topics.get(topic)!.content.sections.has(frame.facet) ? frame.facet : null);
     const facet = asked;
     if (isTopic(routed)) {
       return routed === frame.topic && !correcting

@@ -285,11 +285,12 @@ describe('follow-ups in a conversation', () => {
     const [first, second] = converse('解除实名要多久', '那注销账号呢');
     expect(first!.reply).toMatchObject({ topic: 'realname.remove', facet: 'duration' });
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: 'duration' });
-    // A facet the bot only inferred from a detail question is not carried: it was never asked.
+    // So is a facet the bot found from a detail question: "must the money go out first?", then
+    // "and for deleting the account?" asks the conditions again.
     const [, detail, third] = converse('微信实名怎么解除', '理财通里的钱要先转出来吗', '那注销账号呢');
-    expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove' });
+    expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'conditions' });
     expect(detail!.session.frame).toMatchObject({ inferred: true });
-    expect(third!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: null });
+    expect(third!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: 'conditions' });
     // A facet the new topic has no section for is not carried.
     const [, other] = converse('解除实名要多久', '那支付宝的呢');
     expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'other.platforms', facet: null });
