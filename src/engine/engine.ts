@@ -572,7 +572,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     // Small talk ("谢谢", "你是官方的吗") stays small talk -- unless it is weak and a section of the
     // live topic answers the turn ("哈喽 收藏还在吗" after 注销账号 asks about the favourites).
-    const sectionAnswers = !!section && section.score >= dialogue.sectionAnswers && best.score < dialogue.followUpOverSmalltalk;
+    // ("需要什么" after 开通支付 reads like "需要帮助" but more like a follow-up: it asks for the materials.)
+    const sectionAnswers =
+      !!section &&
+      (section.score >= dialogue.sectionAnswers ||
+        (section.score >= dialogue.sectionAbove && sections.followUpLike(contentTerms(p)) >= dialogue.followUpLikeAnswers)) &&
+      best.score < dialogue.followUpOverSmalltalk;
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }

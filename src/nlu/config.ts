@@ -123,8 +123,10 @@ export const dialogue = {
   offTopicUnlessOverlap: 0.4,
   /** Small talk or off-topic scoring below this yields to a section of the live topic ... */
   followUpOverSmalltalk: 0.5,
-  /** ... that scores at least this. */
+  /** ... that scores at least this ... */
   sectionAnswers: 0.2,
+  /** ... or at least sectionAbove, when the turn reads like a follow-up of some facet at least this much. */
+  followUpLikeAnswers: 0.6,
   /**
    * A first question whose whole reads as off-topic is read clause by clause (its punctuation) and by
    * pairs of neighbouring clauses, each clause of at least this many characters ...

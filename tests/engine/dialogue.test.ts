@@ -393,6 +393,10 @@ describe('follow-ups in a conversation', () => {
     // Small talk alone stays small talk.
     const [, thanks] = converse('注销微信账号', '好的谢谢');
     expect(thanks!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    // A turn that reads much like a follow-up gets the best section, though its words touch 需要帮助.
+    const [, need, able] = converse('我想开通微信支付', '需要什么', '你能做什么');
+    expect(need!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify', facet: 'materials' });
+    expect(able!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.help' });
   });
 
   it('reads a pronoun with a named thing or a facet as pointing back at the topic, not as small talk about the bot', () => {
