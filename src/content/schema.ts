@@ -111,6 +111,8 @@ export const uiFileSchema = z.strictObject({
   topics_menu: z.string().min(1),
   /** Inside a conversation, when a message is unclear: "你想问「{topic}」的哪一部分?" */
   which_part: z.string().min(1),
+  /** The same, after a facet the topic has no section for: "「{topic}」的「{facet}」这一项我没有单独整理…" */
+  which_part_missing: z.string().min(1),
   /** The button under it that leaves the topic. */
   ask_else: z.string().min(1).max(8),
   /** Under the fallback inside a conversation, before the live topic's buttons: "还想问「{topic}」的话,点它的部分:" */

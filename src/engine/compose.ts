@@ -17,7 +17,7 @@ export interface Composer {
   smalltalk(id: string, confidence: number): Reply;
   clarify(candidates: readonly { topic: Topic; score: number }[], intro?: string): Reply;
   /** "Which part of X do you mean?": the topic's sections as buttons, and a way to ask something else. */
-  whichPart(topic: Topic, shown: readonly string[]): Reply;
+  whichPart(topic: Topic, shown: readonly string[], missing?: Facet): Reply;
   /** The fallback; inside a conversation (`live`), the live topic's sections lead its buttons. */
   fallback(confidence: number, intro?: string, live?: { topic: Topic; shown: readonly string[] }): Reply;
   welcome(): Reply;
@@ -121,7 +121,7 @@ export function createComposer(kb: KnowledgeBase): Composer {
       };
     },
 
-    whichPart(topic, shown) {
+    whichPart(topic, shown, missing) {
       const facets = [...topic.content.sections.keys()];
       const order = [...facets.filter((f) => !shown.includes(f)), ...facets.filter((f) => shown.includes(f))];
       return {
@@ -129,7 +129,14 @@ export function createComposer(kb: KnowledgeBase): Composer {
         topic: topic.id,
         facet: null,
         confidence: 0,
-        blocks: [{ type: 'paragraph', text: fill(kb.ui.which_part, { topic: topic.name }) }],
+        blocks: [
+          {
+            type: 'paragraph',
+            text: missing
+              ? fill(kb.ui.which_part_missing, { topic: topic.name, facet: facetName.get(missing) ?? missing })
+              : fill(kb.ui.which_part, { topic: topic.name }),
+          },
+        ],
         // Every section (a few more buttons than an answer has: they are the whole choice here), then the way out.
         suggestions: [
           ...order.slice(0, dialogue.maxSuggestions + 2).map((f): Suggestion => ({ label: facetName.get(f) ?? f, kind: 'facet', topic: topic.id, facet: f })),

@@ -126,7 +126,7 @@ export type Action =
   | { do: 'followup'; topic: string; facet: Facet; confidence: number; /** Found by section retrieval, not asked by a facet word. */ inferred?: true }
   | { do: 'clarify'; candidates: Candidate[]; intro?: string }
   | { do: 'alternatives' }
-  | { do: 'which-part'; topic: string }
+  | { do: 'which-part'; topic: string; /** A facet the turn asked that the topic has no section for. */ missing?: Facet }
   | { do: 'fallback'; confidence: number; intro?: string }
   | { do: 'smalltalk'; id: string; confidence: number };
 
@@ -581,6 +581,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
+    // Courtesies alone that are no small talk read clearly ("问一下", "帮帮我") ask nothing yet: which part?
+    if (p.cues.bare && !facet) return { do: 'which-part', topic: frame.topic };
     // The same question again, in other words ("微信实名怎么解除" after 微信怎么解除实名认证): the answer again,
     // not a section its words happen to touch.
     if (!facet && restates(p, frame)) {
@@ -615,7 +617,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (best.topic.startsWith('meta.') && !isOutOfScope(best)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     // 6. Clearly something else: the fallback. Otherwise ask which part of the topic they mean.
     if (offTopic) return { do: 'fallback', confidence: best.score };
-    return { do: 'which-part', topic: frame.topic };
+    // ("那要多久" where no duration is written: say so, then ask.)
+    return facet && !topics.get(frame.topic)!.content.sections.has(facet)
+      ? { do: 'which-part', topic: frame.topic, missing: facet }
+      : { do: 'which-part', topic: frame.topic };
   }
 
   /**
@@ -801,7 +806,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         return done(composer.clarify(alternatives, kb.ui.reject));
       }
       case 'which-part':
-        return done(composer.whichPart(topics.get(action.topic)!, state.shown));
+        return done(composer.whichPart(topics.get(action.topic)!, state.shown, action.missing));
       case 'fallback': {
         const live = state.frame && isTopic(state.frame.topic) ? { topic: topics.get(state.frame.topic)!, shown: state.shown } : undefined;
         const reply = composer.fallback(action.confidence, action.intro, live);

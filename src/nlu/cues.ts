@@ -27,6 +27,8 @@ export interface Cues {
   lead: string;
   /** Courtesies after the question ("…怎么解除?谢谢了", "… thanks"); '' without them. */
   tail: string;
+  /** Courtesies and shift words, and nothing else ("问一下", "你好 在吗", "帮帮我"). */
+  bare: boolean;
 }
 
 const SHIFT = '算了|另外|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question';
@@ -77,7 +79,8 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
   const compact = text.replace(/\s+/g, '');
   const reject = rejectPhrases.some((p) => compact === p || (compact.startsWith(p) && [...compact].length - [...p].length <= 2));
   let correction: string | null = null;
-  if (!reject) {
+  // (Courtesies alone correct nothing: "我想问一下" is no "我想问 + 一下".)
+  if (!reject && body) {
     const m = CORRECTION_RE.exec(text);
     let rest: string | null = m && m[0].trim() ? text.slice(m[0].length).trim() : null;
     const notXbutY = NOT_X_BUT_Y_RE.exec(rest ?? text);
@@ -97,6 +100,7 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     shift: SHIFT_ANY_RE.test(lead),
     lead: body ? lead : '',
     tail: body ? tail : '',
+    bare: !body && !!(lead || tail),
     linking: !!linking && !NOT_LINKING_RE.test(text),
     linkingWord: linking && !NOT_LINKING_RE.test(text) ? linking[0].trim() : '',
     trailingNe: /呢\s*$/.test(text),

@@ -234,13 +234,34 @@ describe('follow-ups in a conversation', () => {
   });
 
   it('asks which part of the live topic a weak message means, with its sections as buttons and a way out', () => {
-    const [, second] = converse('注销微信账号', '嗯嗯');
+    const [, second] = converse('注销微信账号', '呃');
     expect(second!.reply).toMatchObject({ kind: 'clarify', topic: 'account.delete' });
     expect(second!.reply.suggestions.filter((s) => s.kind === 'facet').length).toBeGreaterThan(2);
     expect(second!.reply.suggestions.some((s) => s.topic === 'meta.help')).toBe(true);
     // The topic stays live: a facet word after it still applies.
     const third = engine.respond(second!.session, '要多久', T0 + 5 * MIN);
     expect(third.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'duration' });
+    // Courtesies alone ask nothing yet; an acknowledgement is answered like thanks.
+    for (const bare of ['问一下', '我想问一下', '帮帮我', '请问']) {
+      expect(converse('注销微信账号', bare)[1]!.reply, bare).toMatchObject({ kind: 'clarify', topic: 'account.delete' });
+    }
+    for (const ack of ['好的', '知道了', '嗯嗯', 'got it']) {
+      expect(converse('注销微信账号', ack)[1]!.reply, ack).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    }
+  });
+
+  it('says so when the live topic has nothing on the facet asked, then asks which part', () => {
+    const kb = realKnowledge();
+    const verify = kb.topics.find((t) => t.id === 'realname.verify')!;
+    expect(verify.content.sections.has('duration')).toBe(false);
+    const [, second] = converse('我想开通微信支付', '那要多久');
+    expect(second!.reply).toMatchObject({ kind: 'clarify', topic: 'realname.verify' });
+    const said = second!.reply.blocks.map((b) => ('text' in b ? b.text : '')).join('');
+    expect(said).toContain(verify.name);
+    expect(said).toContain(kb.facets.find((f) => f.id === 'duration')!.name);
+    // A weak message without a facet gets the plain question.
+    const [, plain] = converse('我想开通微信支付', '呃');
+    expect(plain!.reply.blocks.map((b) => ('text' in b ? b.text : '')).join('')).not.toContain(kb.facets.find((f) => f.id === 'duration')!.name);
   });
 
   it('falls back inside a conversation on a weakly off-topic message that no topic and no section reaches', () => {

@@ -70,8 +70,12 @@ describe('readCues', () => {
     expect(cues('谢谢 那微信的呢')).toMatchObject({ lead: '谢谢', linking: true, trailingNe: true });
     expect(cues('好的 不对 我是说换成我妈的 谢谢').correction).toBe('换成我妈的');
     expect(cues('客服你好 请教一下 初中生能开通零钱吗 在线等 急')).toMatchObject({ lead: '客服你好 请教一下', tail: '在线等 急' });
-    // Courtesies alone are the message: no lead, no tail.
-    expect(cues('好的 谢谢')).toMatchObject({ lead: '', tail: '' });
+    // Courtesies alone are the message: no lead, no tail, but bare; and they correct nothing.
+    expect(cues('好的 谢谢')).toMatchObject({ lead: '', tail: '', bare: true });
+    expect(cues('帮帮我')).toMatchObject({ bare: true, correction: null });
+    expect(cues('我想问一下')).toMatchObject({ bare: true, correction: null });
+    expect(cues('我想问一下 要多久')).toMatchObject({ bare: false, lead: '我想问一下' });
+    expect(cues('微信实名怎么解除').bare).toBe(false);
     // A word that only starts with a courtesy is none.
     expect(cues('history of my account').lead).toBe('');
     expect(cues('okra').lead).toBe('');
