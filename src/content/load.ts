@@ -96,6 +96,11 @@ export interface LexiconEntry {
   forms: string[];
   /** A question that names this value, and no other of its type, is answered by this topic. */
   route?: string;
+  /**
+   * Naming it makes a question this bot's matter (实名, 身份证): a first question that reads as
+   * off-topic by a hair (`matching.inScopeMargin`) is answered with its best topic instead.
+   */
+  inScope?: true;
 }
 
 export interface Lexicon {
@@ -337,8 +342,8 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
   const lexicon: Lexicon = {
     entities: Object.entries(lexiconData?.entities ?? {}).flatMap(([type, values]) =>
       Object.entries(values).map(([value, v]): LexiconEntry => {
-        const { forms, route } = v;
-        return { type, value, forms: forms.map((f) => f.toLowerCase()), ...(route ? { route } : {}) };
+        const { forms, route, inScope } = v;
+        return { type, value, forms: forms.map((f) => f.toLowerCase()), ...(route ? { route } : {}), ...(inScope ? { inScope } : {}) };
       }),
     ),
     synonyms: lexiconData?.synonyms ?? {},

@@ -135,13 +135,16 @@ export const neverSayFileSchema = z.strictObject({
     .min(1),
 });
 
-/** A lexicon value: its surface forms, or `{forms, route}` to answer it with a topic. */
+/**
+ * A lexicon value: its surface forms, or `{forms, route}` to answer it with a topic, or
+ * `{forms, inScope: true}` for a value that says a question is this bot's matter.
+ */
 const lexiconForm = curatedText('the form').min(1, 'empty form');
 // Either form of a value is read as the object, so a bad form is reported as itself, not as
 // "Invalid input" from a union of two shapes.
 const lexiconValue = z.preprocess(
   (v) => (Array.isArray(v) ? { forms: v } : v),
-  z.strictObject({ forms: z.array(lexiconForm).min(1), route: topicId.optional() }),
+  z.strictObject({ forms: z.array(lexiconForm).min(1), route: topicId.optional(), inScope: z.literal(true).optional() }),
 );
 
 /** intents/_lexicon.yaml: entity types with values and their surface forms, and plain synonyms. */

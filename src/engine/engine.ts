@@ -465,11 +465,23 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         return { do: 'fallback', confidence: best.score, intro: kb.ui.facet_without_topic };
       }
     }
+    // Off-topic by a hair, for a question that names what this bot is about ("实名", "身份证"): its best topic.
+    const inScope = best.topic === OUT_OF_SCOPE && !refusal && namesInScope(p) ? ranked.find((c) => isTopic(c.topic)) : undefined;
+    if (inScope && inScope.score >= matching.inScopeAbove && best.score - inScope.score <= matching.inScopeMargin) {
+      const close = tooClose(ranked.filter((c) => c.topic !== OUT_OF_SCOPE));
+      if (close.length > 1) return { do: 'clarify', candidates: close };
+      return answerAction(inScope.topic, facet, inScope.score, ranked, entityMap(p.entities));
+    }
     if (isOutOfScope(best)) return { do: 'fallback', confidence: best.score, ...(p.cues.reject ? { intro: kb.ui.reject_none } : {}) };
     if (!isTopic(best.topic)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     const close = tooClose(ranked);
     if (close.length > 1 && !refusal) return { do: 'clarify', candidates: close };
     return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);
+  }
+
+  /** The turn names a lexicon value marked `inScope` (not only inside a longer form). */
+  function namesInScope(p: Parse): boolean {
+    return p.entities.some((e) => !e.nested && nlu.lexicon.entry(e.type, e.value)?.inScope);
   }
 
   /** The section of an offered topic a turn asks about (its facet phrase, else retrieval), or null. */

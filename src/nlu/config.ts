@@ -14,6 +14,13 @@ export const matching = {
   maxCandidates: 3,
   /** Runner-up topics kept for "不是这个" need at least this score. */
   alternativeAbove: 0.2,
+  /**
+   * A first question that names a lexicon value marked `inScope` (实名, 身份证, 微信支付) and reads as
+   * off-topic by at most this margin is answered with its best topic ...
+   */
+  inScopeMargin: 0.05,
+  /** ... when that topic scores at least this. */
+  inScopeAbove: 0.15,
 
   /** Weight of the nearest training utterance (k-NN cosine) in the topic score. */
   knnWeight: 0.55,

@@ -158,6 +158,23 @@ describe('engine.respond', () => {
   });
 });
 
+describe('first questions that name what the bot is about', () => {
+  it('gives a question naming an inScope value that reads off-topic by a hair a topic, not the fallback', async () => {
+    const { createEngine } = await import('../../src/engine/engine.js');
+    const kb = realKnowledge();
+    expect(kb.lexicon.entities.filter((e) => e.inScope).map((e) => e.value)).toEqual(expect.arrayContaining(['realname', 'idcard']));
+    const unmarked = createEngine({ ...kb, lexicon: { ...kb.lexicon, entities: kb.lexicon.entities.map(({ inScope: _, ...e }) => e) } });
+    // 「我的证件一直弹窗」 (the ID document keeps popping up) leans off-topic by less than the margin.
+    const text = '我的证件一直弹窗';
+    expect(unmarked.respond(null, text, T0).reply.kind).toBe('fallback');
+    const reply = engine.respond(null, text, T0).reply;
+    expect(['answer', 'clarify']).toContain(reply.kind);
+    expect(reply.topic).toBe('realname.change');
+    // Plainly off-topic questions that name 红包 or 身份证 still fall back.
+    for (const q of ['微信红包怎么发', '身份证丢了去哪补办', '微信支付分怎么提高']) expect(engine.respond(null, q, T0).reply.kind, q).toBe('fallback');
+  });
+});
+
 describe('follow-ups in a conversation', () => {
   it('reads an elliptical turn against the last frame: 京东 -> "那微信的呢" keeps the action', () => {
     const [first, second] = converse('京东的实名怎么解绑', '那微信的呢');
