@@ -156,6 +156,17 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
   const runSounds: string[] = [];
   const runStarts: number[] = [];
 
+  /** A domain word, written as it is, starts inside the stretch [i, i + n) of `points` and ends after it. */
+  function overlapsDomainWord(points: readonly number[], i: number, n: number): boolean {
+    for (let k = i + 1; k < i + n; k++) {
+      for (let m = 1, node = 0; k + m - 1 < points.length; m++) {
+        if ((node = words.child(node, points[k + m - 1]!)) < 0) break;
+        if (m >= 2 && k + m > i + n && (words.value(node) ?? 0) & DOMAIN) return true;
+      }
+    }
+    return false;
+  }
+
   function repairHan(run: string): string {
     let count = 0;
     let sounding = false;
@@ -206,8 +217,9 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
           step = n;
           continue;
         }
-        // A typo keeps at least one character of the word (实明 ~ 实名; 好吗 is not 号码).
-        if (target && [...w].some((c, k) => [...target][k] === c)) {
+        // A typo keeps at least one character of the word (实明 ~ 实名; 好吗 is not 号码), and is
+        // no part of a domain word written right ("去实名" is 去 + 实名, not 去世 + 名).
+        if (target && [...w].some((c, k) => [...target][k] === c) && !overlapsDomainWord(points, i, n)) {
           out += target;
           step = n;
         }

@@ -140,8 +140,12 @@ function referenceConverter({ domainWords, knownWords, knownChars = [] }: Pinyin
           step = n;
           continue;
         }
-        // A typo keeps at least one character of the word (实明 ~ 实名; 好吗 is not 号码).
-        if (target && [...w].some((c, k) => [...target][k] === c)) {
+        // A typo keeps at least one character of the word (实明 ~ 实名; 好吗 is not 号码), and is no
+        // part of a domain word written right: one starting inside the stretch and ending after it.
+        const overlaps = Array.from({ length: n - 1 }, (_, k) => i + 1 + k).some((j) =>
+          domain.some((d) => [...d].length > i + n - j && chars.slice(j, j + [...d].length).join('') === d),
+        );
+        if (target && [...w].some((c, k) => [...target][k] === c) && !overlaps) {
           out += target;
           step = n;
         }

@@ -24,6 +24,13 @@ describe('pinyin', () => {
     expect(p.rewrite('可以好吗')).toBe('可以好吗');
   });
 
+  it('never repairs a stretch that a domain word written right runs through ("去实名" is no 去世 + 名)', () => {
+    const both = createPinyinConverter({ domainWords: ['实名', '去世', '微信'], knownWords: ['怎么'] });
+    expect(both.rewrite('微信怎么去实名')).toBe('微信怎么去实名');
+    // A typo of 去世 beside no such word is still repaired.
+    expect(both.rewrite('我爸去事了')).toBe('我爸去世了');
+  });
+
   it('leaves English and mixed text alone', () => {
     expect(p.rewrite('how to remove real name')).toBe('how to remove real name');
     expect(p.rewrite('wechat pay')).toBe('wechat pay');
