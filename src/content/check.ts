@@ -10,9 +10,10 @@ import { trainingExamples, createTopicMatcher, labelTopic, toCandidates, OUT_OF_
 import { createComposer } from '../engine/compose.js';
 import { renderText } from '../render/text.js';
 import { createNlu } from '../nlu/pipeline.js';
-import { routeFor } from '../engine/resolve.js';
-import { dialogue } from '../nlu/config.js';
+import { inScopeTopic, requirementGate, routeFor } from '../engine/resolve.js';
+import { dialogue, matching } from '../nlu/config.js';
 import { createSegmenter } from '../nlu/segment.js';
+import { entityFeature } from '../nlu/features.js';
 
 /** Training utterances a topic needs at least. */
 export const MIN_UTTERANCES = 40;
@@ -190,6 +191,23 @@ export function lintLexicon(kb: KnowledgeBase, root?: string): { problems: Conte
         ': add a training line that uses one of its forms, or remove the value',
     });
   }
+  // A topic that requires values: its own lines should name one, or a question like them is never answered with it.
+  for (const t of kb.topics) {
+    if (!t.requires.length) continue;
+    const needed = t.requires.map((r) => entityFeature(...(r.split('.') as [string, string])));
+    const missing = t.utterances.filter((u) => {
+      const terms = nlu.featurize(nlu.prepare(u));
+      return !needed.some((f) => terms.includes(f));
+    });
+    if (!missing.length) continue;
+    warnings.push({
+      file: `intents/${t.id}.yaml`,
+      message:
+        `${missing.length} of ${t.utterances.length} lines of ${t.id} name none of the values it requires (${t.requires.join(', ')}), ` +
+        `so a first question like them is never answered with it: add the word they use as a form of the value, or reword them: ` +
+        missing.slice(0, 5).map((u) => `"${u}"`).join(', ') + (missing.length > 5 ? ', …' : ''),
+    });
+  }
   return { problems, warnings };
 }
 
@@ -337,6 +355,10 @@ export function heldOutCheck(kb: KnowledgeBase): HeldOutResult {
   let total = 0;
   let routed = 0;
   const fileOf = (topic: string) => (topic.startsWith('meta.') ? 'intents/_smalltalk.yaml' : `intents/${topic}.yaml`);
+  const gate = requirementGate(kb.topics);
+  const gates = kb.topics.some((t) => t.requires.length);
+  const topicIds = new Set(kb.topics.map((t) => t.id));
+  const isTopic = (id: string) => topicIds.has(id);
   // Folds by a hash of the text, so adding one utterance does not reshuffle every other.
   const foldOf = examples.map((e) => fnv1a(`${e.label}\u0000${e.text}`) % HELD_OUT_FOLDS);
   for (let fold = 0; fold < HELD_OUT_FOLDS; fold++) {
@@ -349,11 +371,15 @@ export function heldOutCheck(kb: KnowledgeBase): HeldOutResult {
       const counts = perTopic.get(own) ?? { total: 0, routed: 0 };
       perTopic.set(own, counts);
       counts.total++;
-      const ranked = toCandidates(matcher.rank(example.text));
-      // As the engine does: a line naming only another platform's matter goes where the lexicon routes it.
+      // As the engine reads a first question: a topic that requires a lexicon value only for a line
+      // that names one; a line naming only another platform's matter goes where the lexicon routes
+      // it; one that names what the bot is about (inScope) and reads as off-topic by a hair, to its best topic.
+      const entities = nlu.parse(example.text).entities;
+      const ranked = gate(toCandidates(matcher.rank(example.text)), gates ? nlu.featurize(example.text) : []);
       const limits = { offTopicAbove: dialogue.routeUnlessOffTopicAbove, topicAbove: dialogue.routeUnlessTopicAbove };
-      const route = ranked[0]!.label === ranked[0]!.topic ? routeFor(nlu.lexicon, ranked[0]!, nlu.parse(example.text).entities, limits, OUT_OF_SCOPE) : null;
-      const best = route ? { topic: route, score: 1, label: route } : ranked[0]!;
+      const route = ranked[0]!.label === ranked[0]!.topic ? routeFor(nlu.lexicon, ranked[0]!, entities, limits, OUT_OF_SCOPE) : null;
+      const inScope = route ? null : inScopeTopic(nlu.lexicon, ranked, entities, isTopic, { margin: matching.inScopeMargin, above: matching.inScopeAbove }, OUT_OF_SCOPE);
+      const best = route ? { topic: route, score: 1, label: route } : (inScope ?? ranked[0]!);
       if (best.topic === own) {
         routed++;
         counts.routed++;

@@ -66,6 +66,8 @@ export interface Topic {
   id: string;
   name: string;
   related: string[];
+  /** Lexicon values ("status.deceased"), one of which a message must name for this topic to be chosen. */
+  requires: string[];
   utterances: string[];
   refusals: string[];
   /** Example follow-up questions per section (intents/<id>.yaml `followups:`). */
@@ -349,6 +351,11 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
     synonyms: lexiconData?.synonyms ?? {},
   };
   for (const e of lexicon.entities) if (e.route) checkTopicRefs(lexiconFile, `${e.type}.${e.value} route`, [e.route]);
+  const values = new Set(lexicon.entities.map((e) => `${e.type}.${e.value}`));
+  // (Not when the lexicon itself could not be read: its own problem says why.)
+  for (const t of lexiconData ? topics : []) {
+    for (const r of t.requires) if (!values.has(r)) problem(join(intentsDir, `${t.id}.yaml`), `requires: "${r}" is no value of intents/_lexicon.yaml`);
+  }
 
   const offTopic = yamlFile(join(intentsDir, '_off-topic.yaml'), offTopicFileSchema)?.utterances ?? [];
   const control = yamlFile(join(intentsDir, '_control.yaml'), controlFileSchema) ?? { reject: [] };

@@ -27,6 +27,11 @@ export const topicIntentsSchema = z.strictObject({
   id: topicId,
   name: displayName,
   related: z.array(topicId).default([]),
+  /**
+   * Lexicon values ("status.deceased"), any one of which a first question must name for the topic
+   * to be answered: deceased.account is never presumed from "零钱通里的钱要先取出来吗".
+   */
+  requires: z.array(z.string().regex(/^[a-z]+\.[a-z_]+$/, 'a required value is written type.value, such as status.deceased')).default([]),
   utterances: z.array(utterance).min(1, 'a topic needs training utterances'),
   refusals: z.array(utterance).default([]),
   /**

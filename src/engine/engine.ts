@@ -16,7 +16,7 @@ import { clauses } from '../nlu/clauses.js';
 import { matching, dialogue } from '../nlu/config.js';
 import { createComposer, traditionalReply, type Composer } from './compose.js';
 import { initialState, migrate, type DialogueState, type Frame, type OfferItem } from './state.js';
-import { entityMap, entityText, fillFrame, routeFor, routeOf } from './resolve.js';
+import { entityMap, entityText, fillFrame, inScopeTopic, requirementGate, routeFor, routeOf } from './resolve.js';
 import type { Candidate, Facet, Input, Reply, RespondResult } from './types.js';
 
 /** The label of off-topic training examples. */
@@ -169,7 +169,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const INSISTING_RE = /到底|究竟|具体|一下|请问|我想问|还是/gu;
   /** Words a question is asked with, around what it asks about. */
   const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
-  const rank = (terms: readonly string[], text: string): Ranked => toCandidates(matcher.rankTerms(terms, text));
+  // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
+  // terms that name one of them, or while it is the live topic (the conversation named it).
+  const gate = requirementGate(kb.topics);
+  const gates = kb.topics.some((t) => t.requires.length);
+  /** Off-topic by a hair, for a question that names what the bot is about: its best topic (else null). */
+  const inScope = (ranked: Ranked, p: Parse) =>
+    inScopeTopic(nlu.lexicon, ranked, p.entities, isTopic, { margin: matching.inScopeMargin, above: matching.inScopeAbove }, OUT_OF_SCOPE);
+  const rank = (terms: readonly string[], text: string, live: string | null = null): Ranked =>
+    gate(toCandidates(matcher.rankTerms(terms, text)), terms, live);
 
   // --- named predicates of the policy
 
@@ -273,13 +281,18 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * ("谢谢,怎么注销微信号", "谢谢,我要找人工") or, inside a conversation, whatever it reads as
    * ("谢谢,收藏的东西还找得回来吗" is a follow-up); otherwise of the whole ("hey, anybody here?" greets).
    */
-  function rankContent(p: Parse, inConversation: boolean): Ranked {
-    const whole = rank(p.terms.terms, p.text);
+  function rankContent(p: Parse, live: string | null): Ranked {
+    const whole = rank(p.terms.terms, p.text, live);
     const terms = contentTerms(p);
     if (terms === p.terms.terms) return whole;
-    const content = rank(terms, p.text);
+    const content = rank(terms, p.text, live);
     const first = content[0];
-    return first && (first.topic !== OUT_OF_SCOPE || inConversation) ? content : whole;
+    // Off-topic content is read as a whole, courtesies included ("hey, anybody here?" greets) -- but not
+    // when the small talk the whole reads as comes from the courtesies alone (the content does not even
+    // lean to it: "提示证件已过期,零钱提现不了,怎么办?谢谢了!" is no thank-you), nor when the content
+    // names what the bot is about and reads as off-topic by a hair (it is that topic).
+    const onlyTheAside = isSmalltalk(whole[0]!.topic) && (content.find((c) => c.topic === whole[0]!.topic)?.score ?? 0) < dialogue.leanAbove;
+    return first && (first.topic !== OUT_OF_SCOPE || live || onlyTheAside || inScope(content, p)) ? content : whole;
   }
 
   /** The text after the courtesies and shift words before it, however short ("谢谢,1" picks 1). */
@@ -359,12 +372,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 3. "不对,我是说…": the corrected part, with the rejected topic pushed down.
     if (frame && p.cues.correction) {
       const corrected = nlu.parse(p.cues.correction);
-      const ranked = rank(corrected.terms.terms, corrected.text)
+      const ranked = rank(corrected.terms.terms, corrected.text, frame.topic)
         .map((c) => (c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c))
         .sort((a, b) => b.score - a.score);
       // "不是,我是问要满足什么条件", "不对 我是想问多久能改好": the facet was misread, not the topic (the
       // rest names no topic, or the live one).
-      const restNames = corrected.facet ? rank(nlu.withoutFacet(corrected), corrected.text) : [];
+      const restNames = corrected.facet ? rank(nlu.withoutFacet(corrected), corrected.text, frame.topic) : [];
       if (corrected.facet && (!namesTopicStrongly(restNames) || restNames[0]!.topic === frame.topic)) {
         return { action: { do: 'followup', topic: frame.topic, facet: corrected.facet.facet as Facet, confidence: 1 }, candidates: ranked };
       }
@@ -394,7 +407,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return { action: leans.length ? { do: 'clarify', candidates: leans } : { do: 'alternatives' }, candidates: ranked };
     }
 
-    const ranked = rankContent(p, !!frame);
+    const ranked = rankContent(p, frame?.topic ?? null);
     if (!frame) {
       // A story the whole of which reads as off-topic: a clause of it may name the matter.
       const story = isOutOfScope(ranked[0]!) ? byClause(raw) : null;
@@ -466,22 +479,17 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       }
     }
     // Off-topic by a hair, for a question that names what this bot is about ("实名", "身份证"): its best topic.
-    const inScope = best.topic === OUT_OF_SCOPE && !refusal && namesInScope(p) ? ranked.find((c) => isTopic(c.topic)) : undefined;
-    if (inScope && inScope.score >= matching.inScopeAbove && best.score - inScope.score <= matching.inScopeMargin) {
+    const rescued = refusal ? null : inScope(ranked, p);
+    if (rescued) {
       const close = tooClose(ranked.filter((c) => c.topic !== OUT_OF_SCOPE));
       if (close.length > 1) return { do: 'clarify', candidates: close };
-      return answerAction(inScope.topic, facet, inScope.score, ranked, entityMap(p.entities));
+      return answerAction(rescued.topic, facet, rescued.score, ranked, entityMap(p.entities));
     }
     if (isOutOfScope(best)) return { do: 'fallback', confidence: best.score, ...(p.cues.reject ? { intro: kb.ui.reject_none } : {}) };
     if (!isTopic(best.topic)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     const close = tooClose(ranked);
     if (close.length > 1 && !refusal) return { do: 'clarify', candidates: close };
     return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);
-  }
-
-  /** The turn names a lexicon value marked `inScope` (not only inside a longer form). */
-  function namesInScope(p: Parse): boolean {
-    return p.entities.some((e) => !e.nested && nlu.lexicon.entry(e.type, e.value)?.inScope);
   }
 
   /** The section of an offered topic a turn asks about (its facet phrase, else retrieval), or null. */
@@ -531,7 +539,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
     const withoutFacet = unmasked(p.terms, asideAndFacetMask(p));
-    const named = facet ? withContext(rank(withoutFacet, p.text), frame.topic, boost) : ranked;
+    const named = facet ? withContext(rank(withoutFacet, p.text, frame.topic), frame.topic, boost) : ranked;
     const section = elsewhere ? undefined : sectionsOf(frame.topic, p)[0];
     // Words the current topic's own text explains ("零钱通" in its conditions), better than the
     // other topic's text does, keep the turn on it.
@@ -565,7 +573,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    the turn is not plainly off-topic ("红烧肉怎么做": 怎么做 is no follow-up there). A facet the
     //    topic lacks ("不更新会怎么样" where no consequences are written) is read as a detail question.
     // (The rest must say something: "现在要找谁" leaves 现在要, no off-topic matter.)
-    const restRanked = facet && !p.entities.length && unmaskedChars(p) >= dialogue.offTopicRestChars ? rank(nlu.withoutFacet(p), p.text) : [];
+    const restRanked = facet && !p.entities.length && unmaskedChars(p) >= dialogue.offTopicRestChars ? rank(nlu.withoutFacet(p), p.text, frame.topic) : [];
     const rest = restRanked[0];
     const restLike = rest ? sections.followUpLike(nlu.withoutFacet(p)) : 1;
     // Off-topic clearly, or reading like no follow-up at all (unknown dishes: "鱼香肉丝怎么做").
@@ -743,7 +751,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** The turn ranked with the frame's words before it (a correction pushes the frame's topic down). */
   function inFrame(p: Parse, frame: Frame, entities: Record<string, string>, correcting: boolean): Ranked {
     const context = entityText(nlu.lexicon, entities) || nlu.prepare(topics.get(frame.topic)!.name);
-    const ranked = toCandidates(matcher.rank(`${context} ${contentText(p)}`)).map((c) =>
+    const text = `${context} ${contentText(p)}`;
+    const ranked = gate(toCandidates(matcher.rank(text)), gates ? nlu.featurize(text) : [], frame.topic).map((c) =>
       correcting && c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c,
     );
     return ranked.sort((a, b) => b.score - a.score);

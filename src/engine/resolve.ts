@@ -4,6 +4,7 @@
  * ("微博号怎么注销" names another platform only) come from the lexicon.
  */
 import type { CompiledLexicon, EntityHit } from '../nlu/lexicon.js';
+import { entityFeature } from '../nlu/features.js';
 import type { Frame } from './state.js';
 
 /** Entities by type, the last value named winning. */
@@ -64,4 +65,35 @@ export function routeFor(
 ): string | null {
   const routable = best.topic === offTopic ? best.score < limits.offTopicAbove : best.score < limits.topicAbove;
   return routable ? routeOf(lexicon, hits) : null;
+}
+
+/**
+ * Keeps the candidates whose topic's requirements (`requires:` in intents/<id>.yaml, lexicon values
+ * such as status.deceased) the terms meet: one of the values' features is among them. The live
+ * topic is kept whatever the terms: the conversation named it.
+ */
+export function requirementGate(topics: readonly { id: string; requires: readonly string[] }[]) {
+  const required = new Map(
+    topics.filter((t) => t.requires.length).map((t) => [t.id, t.requires.map((r) => entityFeature(...(r.split('.') as [string, string])))]),
+  );
+  return <C extends { topic: string }>(ranked: C[], terms: readonly string[], live: string | null = null): C[] =>
+    required.size ? ranked.filter((c) => c.topic === live || !required.has(c.topic) || required.get(c.topic)!.some((f) => terms.includes(f))) : ranked;
+}
+
+/**
+ * A first question that names a value marked `inScope` (实名, 身份证) and reads as off-topic by at
+ * most `margin`: its best topic, when that scores at least `above`; otherwise null.
+ */
+export function inScopeTopic<C extends { topic: string; score: number }>(
+  lexicon: CompiledLexicon,
+  ranked: readonly C[],
+  hits: readonly EntityHit[],
+  isTopic: (id: string) => boolean,
+  limits: { margin: number; above: number },
+  offTopic = 'oos',
+): C | null {
+  const best = ranked[0];
+  if (!best || best.topic !== offTopic || !hits.some((e) => !e.nested && lexicon.entry(e.type, e.value)?.inScope)) return null;
+  const topic = ranked.find((c) => isTopic(c.topic));
+  return topic && topic.score >= limits.above && best.score - topic.score <= limits.margin ? topic : null;
 }

@@ -290,3 +290,6 @@ export class FlatTrie<V> {
     return node;
   }
 }
+
+/** The feature a lexicon value adds to a message that names it ("e:status=deceased"). */
+export const entityFeature = (type: string, value: string): string => `e:${type}=${value}`;

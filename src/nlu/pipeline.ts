@@ -14,7 +14,7 @@ import { readCues, type Cues } from './cues.js';
 import { createSegmenter, type Segmenter, type Token } from './segment.js';
 import { compileLexicon, type CompiledLexicon, type EntityHit } from './lexicon.js';
 import { createPinyinConverter, spellsPinyin, type PinyinConverter } from './pinyin.js';
-import { addTerm, characterTerms, emptyTerms, hanLength, unmasked, type Terms } from './features.js';
+import { addTerm, characterTerms, emptyTerms, entityFeature, hanLength, unmasked, type Terms } from './features.js';
 import { createFacetDetector, type FacetDetector, type FacetHit } from './facets.js';
 import { matching } from './config.js';
 
@@ -164,7 +164,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
     let byValue = entityTerms.get(type);
     if (!byValue) entityTerms.set(type, (byValue = new Map()));
     let term = byValue.get(value);
-    if (term === undefined) byValue.set(value, (term = `e:${type}=${value}`));
+    if (term === undefined) byValue.set(value, (term = entityFeature(type, value)));
     return term;
   };
 

@@ -206,8 +206,14 @@ describe('npm run check: the lexicon', () => {
   });
 
   it('fails on a Han form the segmenter cuts, naming it', () => {
-    const r = lexicon((t) => t.replace('    pay: [微信支付,', '    pay: [微信·支付, 微信支付,'));
+    const r = lexicon((t) => t.replace('forms: [微信支付,', 'forms: [微信·支付, 微信支付,'));
     expect(r.problems).toContainEqual(expect.stringMatching(/^intents\/_lexicon\.yaml:\d+: form "微信·支付" of object\.pay is cut into "微信" \+ "·" \+ "支付"/));
+  });
+
+  it('warns about lines of a topic that name none of the values it requires, without failing', () => {
+    const r = quickCheck([['intents/deceased.account.yaml', (t) => t.replace('utterances:\n', 'utterances:\n  - 外公微信里的零钱谁来领\n')]]);
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^intents\/deceased\.account\.yaml: 1 of \d+ lines of deceased\.account name none of the values it requires \(status\.deceased\).*"外公微信里的零钱谁来领"/));
+    expect(r.problems.filter((p) => p.includes('外公'))).toEqual([]);
   });
 
   it('warns about a value no training line uses, without failing', () => {

@@ -64,6 +64,14 @@ describe('loadContent', () => {
     expect(messages).toMatch(/unknown section "## stepz"/);
   });
 
+  it('reports a required value that the lexicon does not have, and how to write one', () => {
+    const unknown = problemsAfter('intents/deceased.account.yaml', (t) => t.replace('requires: [status.deceased]', 'requires: [status.dead]'));
+    expect(unknown.map((p) => `${p.file}: ${p.message}`)).toEqual(['intents/deceased.account.yaml: requires: "status.dead" is no value of intents/_lexicon.yaml']);
+    data?.cleanup();
+    const malformed = problemsAfter('intents/deceased.account.yaml', (t) => t.replace('requires: [status.deceased]', 'requires: [Deceased]'));
+    expect(malformed.map((p) => p.message).join('\n')).toMatch(/type\.value, such as status\.deceased/);
+  });
+
   it('says to quote a line or a lexicon form that YAML reads as a number', () => {
     data = copyOfData();
     data.edit('intents/account.delete.yaml', (t) => t.replace(/^utterances:\n  - .*$/m, 'utterances:\n  - 95017'));

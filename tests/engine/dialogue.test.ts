@@ -158,6 +158,24 @@ describe('engine.respond', () => {
   });
 });
 
+describe('topics that require a lexicon value', () => {
+  it('never presumes a death: deceased accounts only for a message that names one, or while the topic is live', () => {
+    const kb = realKnowledge();
+    expect(kb.topics.find((t) => t.id === 'deceased.account')!.requires).toEqual(['status.deceased']);
+    // Money in 零钱通 is asked about after removing real-name, by someone alive.
+    const [, money] = converse('微信实名怎么解除', '零钱通里的钱要先取出来吗');
+    expect(money!.reply.topic).toBe('realname.remove');
+    for (const q of ['爸爸微信里的零钱怎么取出来', '家里老人的微信钱怎么拿出来']) expect(engine.respond(null, q, T0).reply.topic, q).not.toBe('deceased.account');
+    // Named, in words or in English, it is the topic; and its follow-ups need not name it again.
+    for (const q of ['我爸去世了 他微信零钱怎么取', '外婆走了,她的微信怎么办', 'my father passed away, how do we get the money in his wechat']) {
+      expect(engine.respond(null, q, T0).reply.topic, q).toBe('deceased.account');
+    }
+    const [, materials, balance] = converse('我爸去世了 他的微信怎么办', '要带什么材料', '零钱能取出来吗');
+    expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'deceased.account', facet: 'materials' });
+    expect(balance!.reply).toMatchObject({ kind: 'followup', topic: 'deceased.account' });
+  });
+});
+
 describe('first questions that name what the bot is about', () => {
   it('gives a question naming an inScope value that reads off-topic by a hair a topic, not the fallback', async () => {
     const { createEngine } = await import('../../src/engine/engine.js');
