@@ -224,9 +224,12 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       const mask = found ? maskOf(text, found.phrase) : null;
       // A "facet phrase" that is the question's own verb ("怎么撤销" in 「微信的身份绑定怎么撤销」: an
       // action of the lexicon, in a question that names its object) asks no facet.
+      // ... unless the question has a verb of its own outside the phrase ("实名解除了能撤销吗": undoing it).
+      const inMask = (e: EntityHit) => !!mask && e.start < e.end && [...Array(e.end - e.start).keys()].some((k) => mask[e.start + k]);
       const verbOnly =
         !!mask &&
         entities.some((e) => !e.nested && e.type !== 'action') &&
+        !entities.some((e) => !e.nested && e.type === 'action' && !inMask(e)) &&
         [...mask.keys()].every((i) => !mask[i] || /\s/.test(text[i]!) || FACET_FILLER.has(text[i]!) || entities.some((e) => !e.nested && e.type === 'action' && i >= e.start && i < e.end));
       const hit = found && !verbOnly ? found : null;
       return {

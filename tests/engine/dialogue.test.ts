@@ -211,6 +211,9 @@ describe('follow-ups in a conversation', () => {
     expect(reply).toMatchObject({ kind: 'answer', topic: 'realname.remove', facet: null });
     const [, undo] = converse('注销微信账号', '能撤销吗');
     expect(undo!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'undo' });
+    // With a verb of its own outside the phrase, the phrase asks its facet: undoing the removal.
+    const [, again] = converse('微信实名怎么解除', '实名解除了能撤销吗');
+    expect(again!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'undo' });
   });
 
   it('takes a correction, pushing the rejected topic down', () => {
