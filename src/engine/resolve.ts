@@ -32,7 +32,17 @@ export function routeOf(lexicon: CompiledLexicon, entities: Record<string, strin
   const hits: [string, string, boolean][] = Array.isArray(entities)
     ? (entities as readonly EntityHit[]).map((h) => [h.type, h.value, !!h.nested])
     : Object.entries(entities as Record<string, string>).map(([t, v]) => [t, v, false]);
-  if (new Set(hits.filter((h) => !h[2]).map((h) => h[0])).size < 2) return null;
+  // The types named: those of values named outright, and those inside the form of a value with a
+  // route (卖号 names an account as it names selling one).
+  const types = new Set(hits.filter((h) => !h[2]).map((h) => h[0]));
+  if (Array.isArray(entities)) {
+    const list = entities as readonly EntityHit[];
+    for (const h of list) {
+      if (!h.nested) continue;
+      if (list.some((o) => !o.nested && o.type !== h.type && lexicon.entry(o.type, o.value)?.route && o.start <= h.start && h.end <= o.end)) types.add(h.type);
+    }
+  }
+  if (types.size < 2) return null;
   const found = new Set<string>();
   for (const type of new Set(hits.map((h) => h[0]))) {
     const ofType = hits.filter((h) => h[0] === type);

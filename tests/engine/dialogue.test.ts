@@ -206,6 +206,11 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
   });
 
+  it('takes the route of 卖号 (selling an account) mid-conversation, whatever 这个 points at', () => {
+    const [, selling] = converse('微信实名怎么解除', '卖号犯法吗 我表弟好像在干这个');
+    expect(selling!.reply).toMatchObject({ kind: 'answer', topic: 'scam.warning' });
+  });
+
   it('does not take a question\'s own verb for a facet ("…怎么撤销" names its object)', () => {
     const { reply } = engine.respond(null, '微信的身份绑定怎么撤销', T0);
     expect(reply).toMatchObject({ kind: 'answer', topic: 'realname.remove', facet: null });

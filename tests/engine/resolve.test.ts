@@ -38,6 +38,14 @@ describe('resolve', () => {
     expect(routeOf(lex, [hit('platform', 'jd'), hit('action', 'trade')])).toBeNull();
   });
 
+  it('counts a value named inside the form of a routed value as named with it ("卖号": selling an account)', () => {
+    const at = (type: string, value: string, start: number, end: number, nested = false) => ({ type, value, start, end, ...(nested ? { nested } : {}) });
+    expect(routeOf(lex, [at('action', 'trade', 0, 2), at('object', 'realname', 1, 2, true)])).toBe('scam.warning');
+    // Nested elsewhere, or inside a value without a route, it names nothing.
+    expect(routeOf(lex, [at('action', 'trade', 0, 2), at('object', 'realname', 3, 5, true)])).toBeNull();
+    expect(routeOf(lex, [at('action', 'unbind', 0, 2), at('object', 'realname', 1, 2, true)])).toBeNull();
+  });
+
   it('yields to a confident off-topic or topic reading', () => {
     const hits = [hit('platform', 'jd'), hit('object', 'realname')];
     const limits = { offTopicAbove: 0.4, topicAbove: 0.9 };
