@@ -10,10 +10,9 @@ import { trainingExamples, createTopicMatcher, labelTopic, toCandidates, OUT_OF_
 import { createComposer } from '../engine/compose.js';
 import { renderText } from '../render/text.js';
 import { createNlu } from '../nlu/pipeline.js';
-import { inScopeTopic, requirementGate, routeFor } from '../engine/resolve.js';
+import { inScopeTopic, requiredFeatures, requirementGate, routeFor } from '../engine/resolve.js';
 import { dialogue, matching } from '../nlu/config.js';
 import { createSegmenter } from '../nlu/segment.js';
-import { entityFeature } from '../nlu/features.js';
 
 /** Training utterances a topic needs at least. */
 export const MIN_UTTERANCES = 40;
@@ -194,7 +193,7 @@ export function lintLexicon(kb: KnowledgeBase, root?: string): { problems: Conte
   // A topic that requires values: its own lines should name one, or a question like them is never answered with it.
   for (const t of kb.topics) {
     if (!t.requires.length) continue;
-    const needed = t.requires.map((r) => entityFeature(...(r.split('.') as [string, string])));
+    const needed = requiredFeatures(t.requires);
     const missing = t.utterances.filter((u) => {
       const terms = nlu.featurize(nlu.prepare(u));
       return !needed.some((f) => terms.includes(f));

@@ -123,7 +123,7 @@ type Ranked = (Candidate & { label: string })[];
 /** What the engine decided to do with a turn. */
 export type Action =
   | { do: 'answer'; topic: string; facet: Facet | null; confidence: number; candidates: Ranked; refusal: boolean; entities: Record<string, string> }
-  | { do: 'followup'; topic: string; facet: Facet; confidence: number; /** Found by section retrieval, not asked by a facet word. */ inferred?: true }
+  | { do: 'followup'; topic: string; facet: Facet; confidence: number }
   | { do: 'clarify'; candidates: Candidate[]; intro?: string }
   | { do: 'alternatives' }
   | { do: 'which-part'; topic: string; /** A facet the turn asked that the topic has no section for. */ missing?: Facet }
@@ -172,7 +172,6 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
   // terms that name one of them, or while it is the live topic (the conversation named it).
   const gate = requirementGate(kb.topics);
-  const gates = kb.topics.some((t) => t.requires.length);
   /** Off-topic by a hair, for a question that names what the bot is about: its best topic (else null). */
   const inScope = (ranked: Ranked, p: Parse) =>
     inScopeTopic(nlu.lexicon, ranked, p.entities, isTopic, { margin: matching.inScopeMargin, above: matching.inScopeAbove }, OUT_OF_SCOPE);
@@ -386,7 +385,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       if (frame.facet && !(namesTopicStrongly(ranked) && ranked[0]!.topic !== frame.topic)) {
         const section = sections.rank(frame.topic, corrected.terms.terms)[0];
         if (section && section.score >= dialogue.sectionAnswers) {
-          return { action: { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true }, candidates: ranked };
+          return { action: { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score }, candidates: ranked };
         }
       }
       const elliptical = { ...corrected, cues: { ...corrected.cues, linking: true } };
@@ -502,7 +501,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const hit = sections.rank(topic, contentTerms(p))[0];
       if (hit && hit.score >= dialogue.sectionAnswers && (!best || hit.score > best.score)) best = { topic, facet: hit.facet, score: hit.score };
     }
-    return best && !facet ? { do: 'followup', topic: best.topic, facet: best.facet, confidence: best.score, inferred: true } : null;
+    return best && !facet ? { do: 'followup', topic: best.topic, facet: best.facet, confidence: best.score } : null;
   }
 
   /** The live topic's sections for this parse, computed at most once per turn. */
@@ -629,7 +628,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const otherReadsBetter =
       anotherTopic && !p.cues.anaphora && !staysOnTopic && best.score >= matching.switchTopicAbove && !!section && section.score < (sections.rank(best.topic, contentTerms(p))[0]?.score ?? 0);
     if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !otherReadsBetter && !offTopic) {
-      return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true };
+      return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     }
     // 5. Another topic, named less strongly: answered as a first question would be (not when the
     //    turn points back at the live topic: then ask which part of it).
@@ -751,8 +750,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** The turn ranked with the frame's words before it (a correction pushes the frame's topic down). */
   function inFrame(p: Parse, frame: Frame, entities: Record<string, string>, correcting: boolean): Ranked {
     const context = entityText(nlu.lexicon, entities) || nlu.prepare(topics.get(frame.topic)!.name);
-    const text = `${context} ${contentText(p)}`;
-    const ranked = gate(toCandidates(matcher.rank(text)), gates ? nlu.featurize(text) : [], frame.topic).map((c) =>
+    const whole = `${context} ${contentText(p)}`;
+    // (As matcher.rank() reads a text: its first maxChars characters, featurised once for the ranking and the gate.)
+    const text = whole.length <= matching.maxChars ? whole : [...whole].slice(0, matching.maxChars).join('');
+    const ranked = rank(nlu.featurize(text), text, frame.topic).map((c) =>
       correcting && c.topic === frame.topic ? { ...c, score: c.score * dialogue.correctionPenalty } : c,
     );
     return ranked.sort((a, b) => b.score - a.score);
@@ -762,7 +763,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function followupOrAnswer(frame: Frame, p: Parse, facet: Facet | null): Action {
     if (facet) return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
     const section = sectionsOf(frame.topic, p)[0];
-    if (section && section.score >= dialogue.sectionAbove) return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score, inferred: true };
+    if (section && section.score >= dialogue.sectionAbove) return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     return answerAction(frame.topic, null, 1, [], { ...frame.entities, ...entityMap(p.entities) });
   }
 
@@ -810,7 +811,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
           confidence: action.confidence,
           shown: state.frame?.topic === action.topic ? state.shown : [],
         });
-        next.frame = { topic: action.topic, facet: action.facet, entities: state.frame?.entities ?? {}, ...(action.inferred ? { inferred: true as const } : {}) };
+        next.frame = { topic: action.topic, facet: action.facet, entities: state.frame?.entities ?? {} };
         next.shown = shown;
         return done(reply);
       }

@@ -77,15 +77,20 @@ export function routeFor(
   return routable ? routeOf(lexicon, hits) : null;
 }
 
+/** The features of required values ("status.deceased" -> "e:status=deceased"). */
+export const requiredFeatures = (requires: readonly string[]): string[] =>
+  requires.map((r) => {
+    const [type, value] = r.split('.') as [string, string];
+    return entityFeature(type, value);
+  });
+
 /**
  * Keeps the candidates whose topic's requirements (`requires:` in intents/<id>.yaml, lexicon values
  * such as status.deceased) the terms meet: one of the values' features is among them. The live
  * topic is kept whatever the terms: the conversation named it.
  */
 export function requirementGate(topics: readonly { id: string; requires: readonly string[] }[]) {
-  const required = new Map(
-    topics.filter((t) => t.requires.length).map((t) => [t.id, t.requires.map((r) => entityFeature(...(r.split('.') as [string, string])))]),
-  );
+  const required = new Map(topics.filter((t) => t.requires.length).map((t) => [t.id, requiredFeatures(t.requires)]));
   return <C extends { topic: string }>(ranked: C[], terms: readonly string[], live: string | null = null): C[] =>
     required.size ? ranked.filter((c) => c.topic === live || !required.has(c.topic) || required.get(c.topic)!.some((f) => terms.includes(f))) : ranked;
 }

@@ -16,8 +16,6 @@ export interface Frame {
   facet: Facet | null;
   /** Lexicon entities of the question it answered ({platform: 'jd', action: 'unbind'}). */
   entities: Record<string, string>;
-  /** The facet was inferred from a detail question (section retrieval), not asked. */
-  inferred?: true;
 }
 
 /** A numbered choice the bot offered ("1", "第二个" or its name picks it). */
@@ -55,7 +53,9 @@ const facet = z.enum(FACETS);
 const stateSchema = z.strictObject({
   v: z.literal(STATE_VERSION),
   frame: z
+    // (`inferred`, written by releases of 2026-12-02 and 2026-12-03, is still read and dropped.)
     .strictObject({ topic: id, facet: facet.nullable(), entities: z.record(z.string().max(30), z.string().max(30)), inferred: z.literal(true).optional() })
+    .transform(({ inferred: _, ...frame }) => frame)
     .nullable(),
   shown: z.array(facet).max(20),
   offer: z.array(z.strictObject({ topic: id, facet: facet.nullable() })).max(20),

@@ -225,7 +225,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       // A "facet phrase" that is the question's own verb ("怎么撤销" in 「微信的身份绑定怎么撤销」: an
       // action of the lexicon, in a question that names its object) asks no facet.
       // ... unless the question has a verb of its own outside the phrase ("实名解除了能撤销吗": undoing it).
-      const inMask = (e: EntityHit) => !!mask && e.start < e.end && [...Array(e.end - e.start).keys()].some((k) => mask[e.start + k]);
+      const inMask = (e: EntityHit) => !!mask && mask.subarray(e.start, e.end).includes(1);
       const verbOnly =
         !!mask &&
         entities.some((e) => !e.nested && e.type !== 'action') &&

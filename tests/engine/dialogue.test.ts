@@ -353,7 +353,6 @@ describe('follow-ups in a conversation', () => {
     // "and for deleting the account?" asks the conditions again.
     const [, detail, third] = converse('微信实名怎么解除', '理财通里的钱要先转出来吗', '那注销账号呢');
     expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'conditions' });
-    expect(detail!.session.frame).toMatchObject({ inferred: true });
     expect(third!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: 'conditions' });
     // A facet the new topic has no section for is not carried.
     const [, other] = converse('解除实名要多久', '那支付宝的呢');

@@ -25,6 +25,11 @@ describe('dialogue state', () => {
     for (const bad of [null, 5, 'x', [], { v: 3 }, { ...initialState(), text: '微信怎么解除实名' }]) expect(migrate(bad)).toBeUndefined();
   });
 
+  it('reads a frame stored with the old `inferred` mark, and drops the mark', () => {
+    const old = { ...initialState(), frame: { topic: 'x.y', facet: 'conditions' as const, entities: {}, inferred: true }, lastTurnAt: 1 };
+    expect(migrate(old)).toEqual({ ...old, frame: { topic: 'x.y', facet: 'conditions', entities: {} } });
+  });
+
   it('keeps the topic a message leaned to, an id only: a state stored before the field existed still reads', () => {
     const leaning = { ...initialState(), lean: 'realname.remove', lastTurnAt: 1 };
     expect(migrate(leaning)).toEqual(leaning);
