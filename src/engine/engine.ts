@@ -587,6 +587,18 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
     if (facet && !offTopicRest && topics.get(frame.topic)!.content.sections.has(facet)) {
+      // A generic facet word beside a detail another section explains far better ("冷静期里登录了会怎样":
+      // 会怎样 reads as consequences, the detail is how a deletion is undone): that section. The words
+      // that only name the live topic again ("实名解除了能撤销吗") are no detail.
+      const detailMask = asideAndFacetMask(p);
+      for (const e of p.entities) if (frame.entities[e.type] === e.value) detailMask.fill(1, e.start, e.end);
+      let detailChars = 0;
+      for (let i = 0; i < p.text.length; i++) if (!detailMask[i] && !/\s/.test(p.text[i]!)) detailChars++;
+      const detail = detailChars >= dialogue.detailOverFacetChars ? sections.rank(frame.topic, unmasked(p.terms, detailMask)) : [];
+      const top = detail[0];
+      if (top && top.facet !== facet && top.score >= dialogue.detailOverFacetAbove && (detail.find((h) => h.facet === facet)?.score ?? 0) < top.score * dialogue.detailOverFacetRatio) {
+        return { do: 'followup', topic: frame.topic, facet: top.facet, confidence: top.score };
+      }
       return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
     }
     // Small talk ("谢谢", "你是官方的吗") stays small talk -- unless it is weak and a section of the

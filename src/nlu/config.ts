@@ -145,6 +145,14 @@ export const dialogue = {
   clausesRead: 6,
   /** A message the bot could not place leans to its best topic when that scores at least this (two in a row: answered). */
   leanAbove: 0.1,
+  /**
+   * A facet word beside a detail ("冷静期里登录了会怎样"): the section the rest of the turn reads as
+   * instead, when this many characters are left beside the facet phrase, that section scores at
+   * least detailOverFacetAbove, and the asked facet's section scores under detailOverFacetRatio of it.
+   */
+  detailOverFacetChars: 4,
+  detailOverFacetAbove: 0.15,
+  detailOverFacetRatio: 0.5,
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */
   leadRestChars: 3,
   /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it. */

@@ -269,6 +269,14 @@ describe('follow-ups in a conversation', () => {
     expect(third!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'conditions' });
   });
 
+  it('reads a generic facet word beside a detail as the section the detail is about, and a plain facet question as its facet', () => {
+    // 会怎么样 reads as consequences, but logging in during the cooling-off period is how a deletion is undone.
+    const [, detail] = converse('注销微信号', '冷静期中途登录一下会怎么样');
+    expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'undo' });
+    const [, plain] = converse('注销微信号', '注销完了聊天记录会怎么样');
+    expect(plain!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'consequences' });
+  });
+
   it('answers a detail question from a section of the live topic, without a facet word', () => {
     const [, second] = converse('微信怎么解除实名认证', '零钱通里还剩钱怎么办');
     expect(second!.reply.kind).toBe('followup');
