@@ -560,6 +560,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
+    // After a shift word, a facet word may be part of the new matter ("对了 怎么防止别人冒充客服骗我"):
+    // the whole turn, named as clearly as a first question would be, is switched to.
+    if (shifting && facet && namesTopicStrongly(ranked) && best.topic !== frame.topic && best.score >= switchAbove && !staysOnTopic) {
+      return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities));
+    }
     // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole -- unless
     //    all it says is a facet phrase ("那客服电话呢"): that facet of the live topic; or it reads
     //    as a follow-up of the live topic, as above ("那账单呢" after 解除实名: what happens to them).

@@ -517,6 +517,14 @@ describe('follow-ups in a conversation', () => {
     expect(p.cues).toMatchObject({ shift: true, lead: '顺便问一下' });
   });
 
+  it('after a shift word, reads a facet word that is part of the new matter with it ("冒充客服")', () => {
+    const [, shifted] = converse('注销微信号', '对了 怎么识别冒充客服的人');
+    expect(shifted!.reply).toMatchObject({ kind: 'answer', topic: 'scam.warning' });
+    // Without the shift word, the facet word asks the live topic's part.
+    const [, plain] = converse('注销微信号', '客服电话多少');
+    expect(plain!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'contact' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
