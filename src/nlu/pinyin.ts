@@ -90,12 +90,18 @@ export interface PinyinOptions {
    * "can i delete real name" stays English. Words the pinyin lines use too are not among them.
    */
   englishWords?: readonly string[];
+  /**
+   * Whether a Han word is a word of the general dictionary ("清楚" clear, "取笑" mock, "过时"
+   * outdated): such a word is what it says, never a typo of the domain word it sounds like (清除,
+   * 取消, 过世). A typo that is also a rare dictionary word ("注消") is listed as a lexicon form.
+   */
+  isWord?: (word: string) => boolean;
 }
 
 /** Whether a Latin word (lower case, toneless) spells pinyin syllables. */
 export const spellsPinyin = (word: string) => PINYIN_WORD_RE.test(word);
 
-export function createPinyinConverter({ domainWords, knownWords, knownChars = [], englishWords = [] }: PinyinOptions): PinyinConverter {
+export function createPinyinConverter({ domainWords, knownWords, knownChars = [], englishWords = [], isWord = () => false }: PinyinOptions): PinyinConverter {
   const english = new Set(englishWords);
   const isPinyinWord = (w: string) => PINYIN_WORD_RE.test(w) && !english.has(w);
   // Han words of 2-5 characters (/^\p{Script=Han}+$/u).
@@ -217,9 +223,10 @@ export function createPinyinConverter({ domainWords, knownWords, knownChars = []
           step = n;
           continue;
         }
-        // A typo keeps at least one character of the word (实明 ~ 实名; 好吗 is not 号码), and is
-        // no part of a domain word written right ("去实名" is 去 + 实名, not 去世 + 名).
-        if (target && [...w].some((c, k) => [...target][k] === c) && !overlapsDomainWord(points, i, n)) {
+        // A typo keeps at least one character of the word (实明 ~ 实名; 好吗 is not 号码), is no part
+        // of a domain word written right ("去实名" is 去 + 实名, not 去世 + 名), and is no word of its
+        // own ("清楚了" is understood, not removed).
+        if (target && [...w].some((c, k) => [...target][k] === c) && !overlapsDomainWord(points, i, n) && !isWord(w)) {
           out += target;
           step = n;
         }

@@ -125,6 +125,7 @@ export function createNlu(kb: KnowledgeBase): Nlu {
   const pinyin: PinyinConverter = createPinyinConverter({
     englishWords: [...inEnglish].filter((w) => !inPinyin.has(w)).sort(),
     domainWords: lexicon.hanForms,
+    isWord: (w) => segmenter.isWord(w),
     knownWords: [...known].sort(),
     // Single characters the training data uses as words, most used first ("bu" is 不).
     knownChars: [...charCount].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c),

@@ -16,6 +16,8 @@ export interface Token {
 export interface Segmenter {
   /** Words of `text` with their spans (code-unit offsets); spaces are dropped. */
   cut(text: string): Token[];
+  /** Whether `word` is a word of jieba's general dictionary or the user words ("清楚", "取笑"; not "实明"). */
+  isWord(word: string): boolean;
 }
 
 /** Frequency given to user words: high enough that jieba keeps them whole. */
@@ -36,7 +38,17 @@ export function createSegmenter(userWords: readonly string[]): Segmenter {
     cache.set(key, jieba);
   }
   const jb = jieba;
+  // Asked only of a stretch that sounds like a domain word (a few per message at most), and kept.
+  const known = new Map<string, boolean>();
   return {
+    isWord(word) {
+      let hit = known.get(word);
+      if (hit === undefined) {
+        if (known.size >= 4096) known.clear();
+        known.set(word, (hit = jb.cutAll(word).includes(word)));
+      }
+      return hit;
+    },
     cut(text) {
       const out: Token[] = [];
       let at = 0;

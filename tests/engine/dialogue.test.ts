@@ -525,6 +525,12 @@ describe('follow-ups in a conversation', () => {
     expect(plain!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'contact' });
   });
 
+  it('takes "清楚了" for an acknowledgement, not for 清除 (remove) that it sounds like', () => {
+    const [, ack] = converse('微信怎么解除实名', '清楚了');
+    expect(ack!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    expect(engine.nlu.prepare('这个说法过时了吗')).toContain('过时');
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');

@@ -54,4 +54,10 @@ describe('createSegmenter', () => {
     expect(s.cut('   ')).toEqual([]);
     expect(s.cut('a  b').map((t) => t.text)).toEqual(['a', 'b']);
   });
+
+  it('tells the words of its dictionary and user words from other stretches', () => {
+    const s = createSegmenter(['零钱通']);
+    expect(['清楚', '取笑', '过时', '零钱通'].map((w) => s.isWord(w))).toEqual([true, true, true, true]);
+    expect(['实明', '解帮', '清楚了吗'].map((w) => s.isWord(w))).toEqual([false, false, false]);
+  });
 });

@@ -31,6 +31,17 @@ describe('pinyin', () => {
     expect(both.rewrite('我爸去事了')).toBe('我爸去世了');
   });
 
+  it('never repairs a word of the general dictionary into the domain word it sounds like', () => {
+    const words = new Set(['清楚', '过时']);
+    const withWords = createPinyinConverter({ domainWords: ['清除', '过世', '实名'], knownWords: [], isWord: (w) => words.has(w) });
+    expect(withWords.rewrite('清楚了')).toBe('清楚了');
+    expect(withWords.rewrite('这个说法过时了吗')).toBe('这个说法过时了吗');
+    // A typo that is no word is still repaired.
+    expect(withWords.rewrite('实明')).toBe('实名');
+    // Without the dictionary, a stretch that sounds like a domain word is taken for its typo.
+    expect(createPinyinConverter({ domainWords: ['清除'], knownWords: [] }).rewrite('清楚了')).toBe('清除了');
+  });
+
   it('leaves English and mixed text alone', () => {
     expect(p.rewrite('how to remove real name')).toBe('how to remove real name');
     expect(p.rewrite('wechat pay')).toBe('wechat pay');
