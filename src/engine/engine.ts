@@ -591,6 +591,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (facet && isClearSmalltalk(p, best) && !pointsBack(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
+    // ... nor is a facet asked of the bot itself ("这个机器人要钱吗", "用你要钱吗"): the rest of the turn,
+    // no courtesy ("谢谢,找谁" asks the live topic's contact), reads clearly as small talk.
+    const restTalk = named[0];
+    const askedOfTheBot =
+      !!facet &&
+      !!restTalk &&
+      isSmalltalk(restTalk.topic) &&
+      restTalk.score >= dialogue.followUpOverSmalltalk &&
+      restTalk.score - (named[1]?.score ?? 0) >= matching.clarifyMargin &&
+      !p.cues.lead &&
+      !p.cues.tail &&
+      !pointsBack(p);
+    if (askedOfTheBot) {
+      return { do: 'smalltalk', id: restTalk.topic, confidence: restTalk.score };
+    }
     if (facet && !offTopicRest && topics.get(frame.topic)!.content.sections.has(facet)) {
       // A generic facet word beside a detail another section explains far better ("冷静期里登录了会怎样":
       // 会怎样 reads as consequences, the detail is how a deletion is undone): that section. The words

@@ -531,6 +531,14 @@ describe('follow-ups in a conversation', () => {
     expect(engine.nlu.prepare('这个说法过时了吗')).toContain('过时');
   });
 
+  it('answers a facet asked of the bot itself as small talk, and the same facet of the matter as a follow-up', () => {
+    const [, bot] = converse('注销微信号', '这个机器人要钱吗');
+    expect(bot!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
+    expect(renderText(bot!.reply)).toContain('不收费');
+    const [, matter] = converse('注销微信号', '注销要钱吗');
+    expect(matter!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'cost' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
