@@ -539,6 +539,11 @@ describe('follow-ups in a conversation', () => {
     expect(matter!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'cost' });
   });
 
+  it('reads 注销 after 注销微信支付 as that closing, not as deleting the account', () => {
+    const [, effect] = converse('注销微信支付', '注销以后有什么影响');
+    expect(effect!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'consequences' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
