@@ -158,6 +158,17 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     (terms) => new Map(facetMatcher.rankTerms(terms, '').map((r) => [r.label, r.score])),
     dialogue.sectionPriorWeight,
   );
+  // The lexicon values each topic's own text names (its sections), and how many topics name each:
+  // a thing only some topics talk about, asked about while one of them is live, is asked of it.
+  // (Read from the sentences' terms, made once for the section index above.)
+  const mentions = new Map<string, Set<string>>();
+  for (const d of sectionDocs) {
+    const values = mentions.get(d.topic) ?? new Set<string>();
+    mentions.set(d.topic, values);
+    for (const line of sentences(d.blocks)) for (const f of nlu.featurize(nlu.prepare(line))) if (f.startsWith('e:')) values.add(f);
+  }
+  const mentionedBy = new Map<string, number>();
+  for (const values of mentions.values()) for (const v of values) mentionedBy.set(v, (mentionedBy.get(v) ?? 0) + 1);
   nlu.endBuild();
   const composer: Composer = createComposer(kb);
   const isTopic = (id: string | undefined | null): id is string => !!id && topics.has(id);
@@ -550,11 +561,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const otherSections = other && section ? sections.rank(other, contentTerms(p)) : [];
     const bestOverlap = Math.max(0, ...otherSections.map((h) => h.overlap));
     const bestSection = otherSections[0]?.score ?? 0;
+    // "我没有银行卡行不行" while verifying: things the live topic's text talks about, and only some
+    // topics do, named alone (no action, nothing every topic names: "没绑银行卡能实名吗" after 为什么要实名
+    // asks how to verify), are a detail of the live topic ("银行卡怎么解绑" is not).
+    const ownThings = p.entities.filter((e) => !e.nested);
+    const namesItsThings =
+      ownThings.length > 0 &&
+      ownThings.every(
+        (e) => e.type !== 'action' && !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`) && (mentionedBy.get(`e:${e.type}=${e.value}`) ?? 0) <= kb.topics.length / 2,
+      );
     const staysOnTopic =
       !leavesRoute &&
       !shifting &&
       !!section &&
-      ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
+      (namesItsThings ||
+        (section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
         (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {

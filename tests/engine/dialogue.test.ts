@@ -544,6 +544,14 @@ describe('follow-ups in a conversation', () => {
     expect(effect!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'consequences' });
   });
 
+  it('keeps a thing the live topic talks about, named alone, on the live topic; with an action of its own it switches', () => {
+    // Bank cards are in the verification text (and in a few other topics'): a detail of verifying.
+    const [, detail] = converse('怎么开通微信支付', '用我老公的银行卡行吗');
+    expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify' });
+    const [, other] = converse('怎么开通微信支付', '银行卡怎么解绑');
+    expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'bankcard.unbind' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
