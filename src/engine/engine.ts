@@ -848,7 +848,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
           confidence: action.confidence,
           shown: sameTopic ? state.shown : [],
         });
-        next.frame = { topic: action.topic, facet: action.facet, entities: action.entities };
+        // The same topic again (a pressed facet button names nothing): what the conversation named is kept.
+        next.frame = { topic: action.topic, facet: action.facet, entities: sameTopic ? { ...frame!.entities, ...action.entities } : action.entities };
         next.shown = shown;
         next.alternatives = action.candidates
           .filter((c) => c.topic !== action.topic && isTopic(c.topic) && c.score >= matching.alternativeAbove)

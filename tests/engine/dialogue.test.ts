@@ -552,6 +552,14 @@ describe('follow-ups in a conversation', () => {
     expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'bankcard.unbind' });
   });
 
+  it('keeps what the conversation named across a pressed facet button, so an elliptical switch still reads against it', () => {
+    const first = engine.respond(null, '微信怎么解除实名认证', T0);
+    const pressed = engine.respond(first.session, { topic: 'realname.remove', facet: 'duration' }, T0 + MIN);
+    expect(pressed.session.frame?.entities).toEqual(first.session.frame?.entities);
+    const switched = engine.respond(pressed.session, '那注销账号呢', T0 + 2 * MIN);
+    expect(switched.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
