@@ -166,8 +166,12 @@ describe('topics that require a lexicon value', () => {
     const [, money] = converse('微信实名怎么解除', '零钱通里的钱要先取出来吗');
     expect(money!.reply.topic).toBe('realname.remove');
     for (const q of ['爸爸微信里的零钱怎么取出来', '家里老人的微信钱怎么拿出来']) expect(engine.respond(null, q, T0).reply.topic, q).not.toBe('deceased.account');
+    // 走了, 没了 and 死了 are a death only said of a person: money taken, an account lost, "急死了" are none.
+    for (const q of ['我微信里的钱被人转走了怎么办', '我的微信号没了怎么办', '钱没了能找回来吗', '急死了 微信登不上去']) {
+      expect(engine.respond(null, q, T0).reply.topic, q).not.toBe('deceased.account');
+    }
     // Named, in words or in English, it is the topic; and its follow-ups need not name it again.
-    for (const q of ['我爸去世了 他微信零钱怎么取', '外婆走了,她的微信怎么办', 'my father passed away, how do we get the money in his wechat']) {
+    for (const q of ['我爸去世了 他微信零钱怎么取', '外婆走了,她的微信怎么办', '我妈前年没了 她微信里的钱怎么办', 'my father passed away, how do we get the money in his wechat']) {
       expect(engine.respond(null, q, T0).reply.topic, q).toBe('deceased.account');
     }
     const [, materials, balance] = converse('我爸去世了 他的微信怎么办', '要带什么材料', '零钱能取出来吗');

@@ -70,6 +70,9 @@ describe('readCues', () => {
     expect(cues('谢谢 那微信的呢')).toMatchObject({ lead: '谢谢', linking: true, trailingNe: true });
     expect(cues('好的 不对 我是说换成我妈的 谢谢').correction).toBe('换成我妈的');
     expect(cues('客服你好 请教一下 初中生能开通零钱吗 在线等 急')).toMatchObject({ lead: '客服你好 请教一下', tail: '在线等 急' });
+    // Exclamations of worry are no content either, before or after the question.
+    expect(cues('找不到客服入口 急死了')).toMatchObject({ tail: '急死了' });
+    expect(cues('烦死了 微信实名怎么解除')).toMatchObject({ lead: '烦死了' });
     // Courtesies alone are the message: no lead, no tail, but bare; and they correct nothing.
     expect(cues('好的 谢谢')).toMatchObject({ lead: '', tail: '', bare: true });
     expect(cues('帮帮我')).toMatchObject({ bare: true, correction: null });
