@@ -564,6 +564,11 @@ describe('follow-ups in a conversation', () => {
     expect(switched.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
   });
 
+  it('takes no scam route from an everyday word that holds a trade form (出租车, 做买卖), and still from the form itself', () => {
+    for (const q of ['在出租车上手机丢了 微信怎么办', '微信做买卖收款要实名吗']) expect(engine.respond(null, q, T0).reply.topic, q).not.toBe('scam.warning');
+    expect(engine.respond(null, '微信号出租违法吗', T0).reply.topic).toBe('scam.warning');
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
