@@ -606,7 +606,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       !!rest &&
       rest.topic === OUT_OF_SCOPE &&
       restLike < dialogue.followUpLikeAbove &&
-      (rest.score >= dialogue.outOfScopeInConversation || restLike < dialogue.unrelatedRestBelow);
+      (rest.score >= dialogue.offTopicRestAbove || restLike < dialogue.unrelatedRestBelow);
     if (facet && offTopicRest) return { do: 'fallback', confidence: rest!.score };
     // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first question).
     if (facet && isClearSmalltalk(p, best) && !pointsBack(p)) {

@@ -155,8 +155,13 @@ export const dialogue = {
   detailOverFacetRatio: 0.5,
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */
   leadRestChars: 3,
-  /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it. */
+  /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it ... */
   offTopicRestChars: 3,
+  /**
+   * ... and the rest reads as off-topic at least this much (a little more than a whole turn needs: "我是群主有影响吗"
+   * after 注销账号 asks about the account, though "我是群主" alone leans off-topic).
+   */
+  offTopicRestAbove: 0.5,
   /** ... and so does one whose rest, off-topic at any score, reads like a follow-up of some facet less than this. */
   unrelatedRestBelow: 0.1,
 } as const;

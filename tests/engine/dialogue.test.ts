@@ -569,6 +569,13 @@ describe('follow-ups in a conversation', () => {
     expect(engine.respond(null, '微信号出租违法吗', T0).reply.topic).toBe('scam.warning');
   });
 
+  it('reads a facet phrase beside a self-description that leans off-topic as a follow-up, a recipe as off-topic', () => {
+    const [, owner] = converse('注销微信账号要满足什么条件', '我是群主有影响吗');
+    expect(owner!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete' });
+    const [, recipe] = converse('注销微信账号要满足什么条件', '红烧肉怎么做');
+    expect(recipe!.reply).toMatchObject({ kind: 'fallback' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
