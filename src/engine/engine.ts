@@ -191,6 +191,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
 
   // --- named predicates of the policy
 
+  /**
+   * A request to evade real-name is refused -- not a question about what doing so leads to
+   * ("借身份证给别人实名会怎样" asks the consequences: the topic is answered plainly, with them).
+   */
+  const isRefusal = (best: Ranked[number], p: Parse) =>
+    best.label !== best.topic && best.score >= dialogue.refusalAbove && !(p.facet && ASKS_ABOUT.has(p.facet.facet));
+  const ASKS_ABOUT = new Set<string>(['consequences', 'risks']);
+
   /** Out of scope, or nothing scores high enough. */
   const isOutOfScope = (best: Candidate) => best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow;
   /** The best topic and the runner-ups too close to it to choose. */
@@ -472,7 +480,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   function firstQuestion(p: Parse, ranked: Ranked): Action {
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
-    const refusal = best.label !== best.topic && best.score >= dialogue.refusalAbove;
+    const refusal = isRefusal(best, p);
     if (!refusal) {
       const routed = route(best, p.entities);
       if (isTopic(routed)) return answerAction(routed, facet, Math.max(best.score, matching.switchTopicAbove), ranked, entityMap(p.entities));
@@ -542,7 +550,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const ranked = withContext(whole, frame.topic, boost);
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
-    const refusal = best.label !== best.topic && best.score >= dialogue.refusalAbove;
+    const refusal = isRefusal(best, p);
     if (refusal) return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), true);
 
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.

@@ -97,6 +97,13 @@ describe('engine.respond', () => {
     expect(reply.blocks.slice(-2).map((b) => b.type)).toEqual(['channels', 'sources']);
   });
 
+  it('answers a question about what evading real-name leads to plainly, with its consequences, not as a refused request', () => {
+    const { reply } = engine.respond(null, '借身份证给别人实名微信会怎样', T0);
+    expect(reply).toMatchObject({ kind: 'answer', topic: 'scam.warning', facet: 'consequences' });
+    expect(renderText(reply)).not.toContain('帮不了');
+    expect(engine.respond(null, '怎么用别人的身份证实名', T0).reply).toMatchObject({ kind: 'refusal', topic: 'scam.warning' });
+  });
+
   it('reads wx and vx as 微信 (lexicon synonyms)', () => {
     expect(engine.nlu.parse('vx实名怎么解除').text).toContain('微信');
     expect(engine.respond(null, 'wx号被盗了咋办', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
