@@ -784,6 +784,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // ... unless nothing is named after it, or it corrects what was said: then it is the verb
     // ("那换成我老公的呢", "不是去掉,是想换成我老公的": change).
     const named = correcting ? p.entities : p.entities.filter((e) => e.start >= cue);
+    // "那转账呢" after "不实名能收红包吗": nothing but a value the frame already holds -- the same matter,
+    // asked again of the live topic (ranked alone, 微信支付 + 转账 would read as closing WeChat Pay).
+    if (!correcting && named.length && named.every((e) => e.nested || frame.entities[e.type] === e.value) && onlyNames(p, named, cue)) {
+      return followupOrAnswer(frame, p, (p.facet?.facet ?? null) as Facet | null);
+    }
     const entities = fillFrame(frame, named.length ? named : p.entities);
     const routed = routeOf(nlu.lexicon, entities);
     const asked = (p.facet?.facet ?? null) as Facet | null;
@@ -803,6 +808,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (!best || !isTopic(best.topic) || isOutOfScope(best)) return null;
     if (best.topic === frame.topic) return followupOrAnswer(frame, p, facet);
     return answerAction(best.topic, correcting ? facet : carried(best.topic), best.score, ranked, entities);
+  }
+
+  /** Whether the turn says nothing but the values named (and its linking word, particles, question words). */
+  function onlyNames(p: Parse, named: Parse['entities'], cue: number): boolean {
+    const mask = asideMask(p).slice();
+    mask.fill(1, 0, cue);
+    for (const e of named) mask.fill(1, e.start, e.end);
+    for (let i = 0; i < p.text.length; i++) if (!mask[i] && !/[\s呢吗吧的啊呀了么]/u.test(p.text[i]!)) return false;
+    return true;
   }
 
   /** An answer or follow-up of the topic a correction rejects. */

@@ -583,6 +583,15 @@ describe('follow-ups in a conversation', () => {
     expect(recipe!.reply).toMatchObject({ kind: 'fallback' });
   });
 
+  it('reads an elliptical turn that names only a value the frame holds as the same matter, on the live topic', () => {
+    // 转账 is the frame's object (pay) again: not "微信支付 + 转账" ranked alone, which reads as closing WeChat Pay.
+    const [, transfer] = converse('不实名能收红包吗', '那转账呢');
+    expect(transfer!.reply).toMatchObject({ kind: 'followup', topic: 'realname.why' });
+    // A value the frame holds another of is still a swap.
+    const [, wechat] = converse('京东的实名怎么解绑', '那微信的呢');
+    expect(wechat!.reply.topic).toBe('realname.remove');
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
