@@ -506,7 +506,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (isOutOfScope(best)) return { do: 'fallback', confidence: best.score, ...(p.cues.reject ? { intro: kb.ui.reject_none } : {}) };
     if (!isTopic(best.topic)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     const close = tooClose(ranked);
-    if (close.length > 1 && !refusal) return { do: 'clarify', candidates: close };
+    if (close.length > 1 && !refusal) {
+      // Close only through the facet phrase's own words ("有人冒充微信客服给我打电话": 客服 and 打电话 lean
+      // to contacting support): the rest, read without them, decides when it names one of them clearly.
+      const rest = facet ? rank(unmasked(p.terms, asideAndFacetMask(p)), p.text) : [];
+      if (namesTopicStrongly(rest) && close.some((c) => c.topic === rest[0]!.topic)) {
+        return answerAction(rest[0]!.topic, facet, rest[0]!.score, ranked, entityMap(p.entities));
+      }
+      return { do: 'clarify', candidates: close };
+    }
     return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);
   }
 

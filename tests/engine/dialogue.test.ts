@@ -130,6 +130,11 @@ describe('engine.respond', () => {
     expect(thanksWho!.reply).toMatchObject({ kind: 'followup', topic: 'other.platforms', facet: 'contact' });
   });
 
+  it('does not ask "which of these?" when only the facet phrase\'s words make two topics close', () => {
+    // 客服 and 打电话 lean to contacting support; the rest (冒充) names the scam warning clearly.
+    expect(engine.respond(null, '有人冒充微信客服给我打电话', T0).reply).toMatchObject({ kind: 'answer', topic: 'scam.warning' });
+  });
+
   it('reads a story clause by clause when the whole reads as off-topic', () => {
     // Diluted by the story, the whole reads as off-topic; the clause "想把他的微信彻底注销掉" names the matter.
     const story = '家里老人用不来智能手机了,想把他的微信彻底注销掉,里面也没钱了,需要怎么做,要他本人来吗';
