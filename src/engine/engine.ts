@@ -678,7 +678,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     // 4. A detail question: the section of the current topic it asks about, unless another topic
     //    is named clearly, or the message is plainly off-topic.
-    const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best);
+    // (A facet phrase and nothing else names no other topic: "要钱吗" where the live topic has no cost
+    // section is no question about the scam warning's cost.)
+    const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best) && !(facet && unmaskedChars(p) === 0);
     // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
     // ... or off-topic leads, no topic (the live one unboosted included) reaches even a lean, and the
     // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服").

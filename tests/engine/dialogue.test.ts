@@ -597,6 +597,14 @@ describe('follow-ups in a conversation', () => {
     expect(wechat!.reply.topic).toBe('realname.remove');
   });
 
+  it('never reads a bare facet phrase the live topic has no section for as another topic\'s question', () => {
+    // other.platforms has no cost section: "which part?" with the note, not the scam warning's cost,
+    // and the frame survives for the next elliptical turn.
+    const [, cost, wechat] = converse('抖音实名怎么解除', '要钱吗', '微信的呢');
+    expect(cost!.reply).toMatchObject({ kind: 'clarify', topic: 'other.platforms' });
+    expect(wechat!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
