@@ -195,9 +195,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * A request to evade real-name is refused -- not a question about what doing so leads to
    * ("借身份证给别人实名会怎样" asks the consequences: the topic is answered plainly, with them).
    */
+  const ASKS_ABOUT = new Set<string>(['consequences', 'risks']);
   const isRefusal = (best: Ranked[number], p: Parse) =>
     best.label !== best.topic && best.score >= dialogue.refusalAbove && !(p.facet && ASKS_ABOUT.has(p.facet.facet));
-  const ASKS_ABOUT = new Set<string>(['consequences', 'risks']);
 
   /** Out of scope, or nothing scores high enough. */
   const isOutOfScope = (best: Candidate) => best.topic === OUT_OF_SCOPE || best.score < matching.fallbackBelow;
@@ -264,9 +264,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
 
   /** Characters (code units) of the text outside its facet phrase. */
-  const unmaskedChars = (p: Parse) => {
+  const unmaskedChars = (p: Parse) => charsOutside(p, p.facet?.mask);
+  /** Characters (code units) of the text outside `mask` that are not spaces (nor, with `skip`, those characters). */
+  const charsOutside = (p: Parse, mask: ArrayLike<number> | undefined, skip = /\s/u) => {
     let n = 0;
-    for (let i = 0; i < p.text.length; i++) if (!p.facet?.mask[i] && !/\s/.test(p.text[i]!)) n++;
+    for (let i = 0; i < p.text.length; i++) if (!mask?.[i] && !skip.test(p.text[i]!)) n++;
     return n;
   };
 
@@ -649,9 +651,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       // that only name the live topic again ("实名解除了能撤销吗") are no detail.
       const detailMask = asideAndFacetMask(p);
       for (const e of p.entities) if (frame.entities[e.type] === e.value) detailMask.fill(1, e.start, e.end);
-      let detailChars = 0;
-      for (let i = 0; i < p.text.length; i++) if (!detailMask[i] && !/\s/.test(p.text[i]!)) detailChars++;
-      const detail = detailChars >= dialogue.detailOverFacetChars ? sections.rank(frame.topic, unmasked(p.terms, detailMask)) : [];
+      const detail = charsOutside(p, detailMask) >= dialogue.detailOverFacetChars ? sections.rank(frame.topic, unmasked(p.terms, detailMask)) : [];
       const top = detail[0];
       if (top && top.facet !== facet && top.score >= dialogue.detailOverFacetAbove && (detail.find((h) => h.facet === facet)?.score ?? 0) < top.score * dialogue.detailOverFacetRatio) {
         return { do: 'followup', topic: frame.topic, facet: top.facet, confidence: top.score };
@@ -825,8 +825,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const mask = asideMask(p).slice();
     mask.fill(1, 0, cue);
     for (const e of named) mask.fill(1, e.start, e.end);
-    for (let i = 0; i < p.text.length; i++) if (!mask[i] && !/[\s呢吗吧的啊呀了么]/u.test(p.text[i]!)) return false;
-    return true;
+    return charsOutside(p, mask, /[\s呢吗吧的啊呀了么]/u) === 0;
   }
 
   /** An answer or follow-up of the topic a correction rejects. */
