@@ -312,7 +312,8 @@ describe('follow-ups in a conversation', () => {
     for (const bare of ['问一下', '我想问一下', '帮帮我', '请问']) {
       expect(converse('注销微信账号', bare)[1]!.reply, bare).toMatchObject({ kind: 'clarify', topic: 'account.delete' });
     }
-    for (const ack of ['好的', '知道了', '嗯嗯', 'got it']) {
+    // Thanks and goodbyes in any of the ways people type them, English and Cantonese too.
+    for (const ack of ['好的', '知道了', '嗯嗯', 'got it', 'thank you so much', 'many thanks', 'cheers', 'bye', '拜拜', '唔该']) {
       expect(converse('注销微信账号', ack)[1]!.reply, ack).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
     }
   });

@@ -79,8 +79,15 @@ describe('readCues', () => {
     expect(cues('我想问一下')).toMatchObject({ bare: true, correction: null });
     expect(cues('我想问一下 要多久')).toMatchObject({ bare: false, lead: '我想问一下' });
     expect(cues('微信实名怎么解除').bare).toBe(false);
+    // Thanks of several words is one courtesy: "much" and "many" are no "how much" / "how many" here.
+    expect(cues('thank you so much')).toMatchObject({ lead: '', bare: true });
+    expect(cues('many thanks')).toMatchObject({ lead: '', tail: '', bare: true });
+    expect(cues('thanks so much how long does it take')).toMatchObject({ lead: 'thanks so much', bare: false });
+    expect(cues('hi there how do i remove my id')).toMatchObject({ lead: 'hi there' });
+    expect(cues('怎么注销微信支付 唔该')).toMatchObject({ tail: '唔该' });
     // A word that only starts with a courtesy is none.
     expect(cues('history of my account').lead).toBe('');
     expect(cues('okra').lead).toBe('');
+    expect(cues('type of id card').lead).toBe('');
   });
 });
