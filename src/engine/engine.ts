@@ -178,6 +178,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const round = (n: number) => Math.round(n * 1000) / 1000;
   /** Words that insist on a question asked again ("微信实名到底怎么解除"). */
   const INSISTING_RE = /到底|究竟|具体|一下|请问|我想问|还是/gu;
+  /** Words that speak to the bot itself ("用你要钱吗", "这个机器人收费吗", "is this bot free"). */
+  const ADDRESSES_BOT_RE = /[你您]|机器人|助手|\b(?:you|bot|chatbot)\b/u;
   /** Words a question is asked with, around what it asks about. */
   const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
   // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
@@ -263,6 +265,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return { ...result, reply };
   }
 
+  /** The text outside `mask` (masked positions as spaces). */
+  const textOutside = (p: Parse, mask: ArrayLike<number>) => {
+    let out = '';
+    for (let i = 0; i < p.text.length; i++) out += mask[i] ? ' ' : p.text[i];
+    return out;
+  };
   /** Characters (code units) of the text outside its facet phrase. */
   const unmaskedChars = (p: Parse) => charsOutside(p, p.facet?.mask);
   /** Characters (code units) of the text outside `mask` that are not spaces (nor, with `skip`, those characters). */
@@ -630,11 +638,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (facet && isClearSmalltalk(p, best) && !pointsBack(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
-    // ... nor is a facet asked of the bot itself ("这个机器人要钱吗", "用你要钱吗"): the rest of the turn,
+    // ... nor is a facet asked of the bot itself ("这个机器人要钱吗", "用你要钱吗"): the rest of the turn
+    // speaks to the bot ("需要哪些材料" reads like 需要帮助 but asks the live topic's materials) and, with
     // no courtesy ("谢谢,找谁" asks the live topic's contact), reads clearly as small talk.
     const restTalk = named[0];
     const askedOfTheBot =
       !!facet &&
+      ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask)) &&
       !!restTalk &&
       isSmalltalk(restTalk.topic) &&
       restTalk.score >= dialogue.followUpOverSmalltalk &&

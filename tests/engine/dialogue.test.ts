@@ -554,6 +554,10 @@ describe('follow-ups in a conversation', () => {
     expect(renderText(bot!.reply)).toContain('不收费');
     const [, matter] = converse('注销微信号', '注销要钱吗');
     expect(matter!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'cost' });
+    // A facet phrase whose other words only read like small talk ("需要哪些" ~ 需要帮助) but speak to
+    // no bot asks the live topic.
+    const [, materials] = converse('我想把微信实名换成我自己的', '需要哪些材料');
+    expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
   it('reads 注销 after 注销微信支付 as that closing, not as deleting the account', () => {
