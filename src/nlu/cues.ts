@@ -33,7 +33,7 @@ export interface Cues {
 
 const SHIFT = '算了|另外|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question';
 const COURTESY =
-  '客服你好|客服您好|你好客服|您好客服|老师好|老师你好|大家好|你好|您好|亲|在吗|在不在|打扰一下|打扰了|请教一下|请问一下|请问|问一下|想问一下|我想问一下|想问下|我想问下|谢谢你|谢谢|谢了|多谢|好的|好吧|明白了|明白|清楚了|懂了|知道了|了解了|收到|还有|急死我了|急死人了|急死了|烦死了|气死了|愁死了|嗯嗯|嗯|哦哦|哦|噢|哈喽|唔该晒|唔该|多谢晒|thank you so much|thank you very much|thanks so much|thanks a lot|thanks a bunch|many thanks|much appreciated|appreciate it|hello there|hi there|good morning|good afternoon|good evening|hello|hi|hey|thanks|thank you|thank u|cheers|ty|ok|okay|alright|i see|got it';
+  '客服你好|客服您好|你好客服|您好客服|老师好|老师你好|大家好|你好|您好|亲|不好意思|抱歉|在吗|在不在|打扰一下|打扰了|请教一下|请问一下|请问|问一下|想问一下|我想问一下|想问下|我想问下|谢谢你|谢谢|谢了|多谢|好的|好吧|明白了|明白|清楚了|懂了|知道了|了解了|收到|还有|急死我了|急死人了|急死了|烦死了|气死了|愁死了|嗯嗯|嗯|哦哦|哦|噢|哈喽|唔该晒|唔该|多谢晒|thank you so much|thank you very much|thanks so much|thanks a lot|thanks a bunch|many thanks|much appreciated|appreciate it|hello there|hi there|good morning|good afternoon|good evening|hello|hi|hey|thanks|thank you|thank u|cheers|ty|ok|okay|alright|i see|got it';
 const TAIL_COURTESY =
   '谢谢你了|谢谢你|谢谢了|谢谢啦|谢谢|谢了|多谢了|多谢|麻烦你了|麻烦了|麻烦大家了|拜托了|求解答|求回复|求帮忙|求助|帮帮忙|帮帮我|在线等|急急急|急死我了|急死人了|急死了|烦死了|气死了|愁死了|急|唔该晒|唔该|多谢晒|thank you so much|thank you very much|thanks so much|thanks a lot|thanks a bunch|many thanks|much appreciated|appreciate it|thank you|thank u|thanks|thx|cheers|ty|please help|help please|help me|please|pls|plz';
 const SHIFT_ANY_RE = new RegExp(`(?:${SHIFT})`, 'u');
@@ -43,8 +43,8 @@ const LEAD_RE = new RegExp(`^(?:(?:${SHIFT}|${COURTESY})(?![a-z])\\s*)+`, 'u');
 const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|换成|改成|如果是|要是|假如是|如果换成|and what about|what about|and if|what if|how about)\s*/u;
 // 那个/那些/那里 mean "that", not "then".
 const NOT_LINKING_RE = /^那(?:个|些|里|边|天|时|样|种|次|位|张)/u;
-const CORRECTION_HEAD = '(?:不对|不是|错了|说错了|我说错了|搞错了|你理解错了|理解错了|不是这个意思|我不是这个意思|我不是问这个|我问的不是这个|不是这个|no|sorry)(?:啊|呀|哦|的)?';
-const CORRECTION_TAIL = '(?:我说的是|我问的是|我是问|我是说|我是想|我想问的是|我想问|是说|是想问|是想|是问|其实是|我的意思是|应该是|i mean|i meant)';
+const CORRECTION_HEAD = '(?:不对|不是|错了|说错了|我说错了|搞错了|你理解错了|理解错了|不是这个意思|我不是这个意思|我不是问这个|我问的不是这个|不是这个|no|sorry|oops|my bad)(?:啊|呀|哦|的)?';
+const CORRECTION_TAIL = '(?:我说的是|我问的是|我是问|我是说|我是想|我想问的是|我想问|是说|是想问|是想|是问|其实是|我的意思是|应该是|i meant|i mean)';
 /** Heads that correct whatever follows them, with or without a pause ("我说错了没被盗是…", typed or dictated without commas). */
 const CORRECTION_CLEAR_HEAD = '(?:我说错了|说错了|我搞错了|搞错了|你理解错了|理解错了|我不是这个意思|不是这个意思|不对不对|不是不是)(?:啊|呀|哦)?';
 /** "不对, 我是说…" / "我说错了 是…" / "no sorry, i mean …": other heads need a pause or a "我是说" after them ("不是本人的" is no correction). */
@@ -57,8 +57,8 @@ const NOT_X_BUT_Y_RE = new RegExp(`^不是(?!本人|我本人|自己)(.{1,14}?)\
 /** Inside a correction, the part after its last "我是说…" is what is meant. */
 const LAST_TAIL_RE = new RegExp(`(?:^|\\s)(?:${CORRECTION_TAIL})\\s*([^\\s].*)$`, 'u');
 
-/** A rejection after what is meant: "(是微信的) 不是支付宝", "(,)而不是改" (not the 不是 of 是不是). */
-const TRAILING_NOT_RE = /\s*(?:(?:而|并)?(?<!是)不是)\s*[^\s]{1,8}$/u;
+/** A rejection after what is meant: "(是微信的) 不是支付宝", "(,)而不是改" (not the 不是 of 是不是), "…, not alipay". */
+const TRAILING_NOT_RE = /\s*(?:(?:而|并)?(?<!是)不是)\s*[^\s]{1,8}$|\s+(?:and\s+|but\s+)?not\s+[a-z]+(?:\s+[a-z]+){0,2}$/u;
 
 const ANAPHORA_RE = /这样|这么做|这个|那个|这些|那些|这种|那种|那边|这边|[他她它]|\b(?:it|that|this|they|them|he|she|his|her)\b/u;
 /** The same words, each occurrence (for their spans in a parse's text). */

@@ -69,6 +69,10 @@ describe('readCues', () => {
     // The other cues are read on the question between them.
     expect(cues('谢谢 那微信的呢')).toMatchObject({ lead: '谢谢', linking: true, trailingNe: true });
     expect(cues('好的 不对 我是说换成我妈的 谢谢').correction).toBe('换成我妈的');
+    // An apology before the correction, and a rejection after it in English.
+    expect(cues('不好意思说错了 我是想把整个微信号注销').correction).toBe('把整个微信号注销');
+    expect(cues('oops i meant just closing wechat pay not alipay').correction).toBe('just closing wechat pay');
+    expect(cues('sorry i meant removing my real name but not the whole account').correction).toBe('removing my real name');
     expect(cues('客服你好 请教一下 初中生能开通零钱吗 在线等 急')).toMatchObject({ lead: '客服你好 请教一下', tail: '在线等 急' });
     // Exclamations of worry are no content either, before or after the question.
     expect(cues('找不到客服入口 急死了')).toMatchObject({ tail: '急死了' });
