@@ -663,7 +663,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       for (const e of p.entities) if (frame.entities[e.type] === e.value) detailMask.fill(1, e.start, e.end);
       const detail = charsOutside(p, detailMask) >= dialogue.detailOverFacetChars ? sections.rank(frame.topic, unmasked(p.terms, detailMask)) : [];
       const top = detail[0];
-      if (top && top.facet !== facet && top.score >= dialogue.detailOverFacetAbove && (detail.find((h) => h.facet === facet)?.score ?? 0) < top.score * dialogue.detailOverFacetRatio) {
+      if (top && top.facet !== facet && top.score >= dialogue.detailOverFacetAbove && top.score - (detail[1]?.score ?? 0) >= dialogue.detailOverFacetLead && (detail.find((h) => h.facet === facet)?.score ?? 0) < top.score * dialogue.detailOverFacetRatio) {
         return { do: 'followup', topic: frame.topic, facet: top.facet, confidence: top.score };
       }
       return { do: 'followup', topic: frame.topic, facet, confidence: 1 };

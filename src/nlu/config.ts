@@ -148,11 +148,14 @@ export const dialogue = {
   /**
    * A facet word beside a detail ("冷静期里登录了会怎样"): the section the rest of the turn reads as
    * instead, when this many characters are left beside the facet phrase, that section scores at
-   * least detailOverFacetAbove, and the asked facet's section scores under detailOverFacetRatio of it.
+   * least detailOverFacetAbove and leads the next section by detailOverFacetLead ("要不要…申请" beside
+   * 客服电话 reads as cost and materials alike: no detail), and the asked facet's section scores under
+   * detailOverFacetRatio of it.
    */
   detailOverFacetChars: 4,
   detailOverFacetAbove: 0.15,
   detailOverFacetRatio: 0.5,
+  detailOverFacetLead: 0.1,
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */
   leadRestChars: 3,
   /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it ... */

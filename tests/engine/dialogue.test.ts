@@ -291,6 +291,9 @@ describe('follow-ups in a conversation', () => {
     expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'undo' });
     const [, plain] = converse('注销微信号', '注销完了聊天记录会怎么样');
     expect(plain!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'consequences' });
+    // Words beside the facet phrase that read as two sections alike are no detail: 客服电话 asks the contact.
+    const [, contact] = converse('注销微信号要收费吗', '要不要打客服电话申请');
+    expect(contact!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'contact' });
   });
 
   it('answers a detail question from a section of the live topic, without a facet word', () => {
