@@ -103,6 +103,8 @@ export interface LexiconEntry {
    * off-topic by a hair (`matching.inScopeMargin`) is answered with its best topic instead.
    */
   inScope?: true;
+  /** An age written in a message ("16岁", "十二岁", "12 years old") in this range, ends included, names the value. */
+  ages?: [number, number];
 }
 
 export interface Lexicon {
@@ -344,8 +346,8 @@ export function readContent(root: string = PROJECT_ROOT): LoadResult {
   const lexicon: Lexicon = {
     entities: Object.entries(lexiconData?.entities ?? {}).flatMap(([type, values]) =>
       Object.entries(values).map(([value, v]): LexiconEntry => {
-        const { forms, route, inScope } = v;
-        return { type, value, forms: forms.map((f) => f.toLowerCase()), ...(route ? { route } : {}), ...(inScope ? { inScope } : {}) };
+        const { forms, route, inScope, ages } = v;
+        return { type, value, forms: forms.map((f) => f.toLowerCase()), ...(route ? { route } : {}), ...(inScope ? { inScope } : {}), ...(ages ? { ages } : {}) };
       }),
     ),
     synonyms: lexiconData?.synonyms ?? {},

@@ -142,14 +142,23 @@ export const neverSayFileSchema = z.strictObject({
 
 /**
  * A lexicon value: its surface forms, or `{forms, route}` to answer it with a topic, or
- * `{forms, inScope: true}` for a value that says a question is this bot's matter.
+ * `{forms, inScope: true}` for a value that says a question is this bot's matter, or
+ * `{forms, ages: [min, max]}` for a value an age in that range names ("16岁", "十二岁", "12 years old").
  */
 const lexiconForm = curatedText('the form').min(1, 'empty form');
 // Either form of a value is read as the object, so a bad form is reported as itself, not as
 // "Invalid input" from a union of two shapes.
 const lexiconValue = z.preprocess(
   (v) => (Array.isArray(v) ? { forms: v } : v),
-  z.strictObject({ forms: z.array(lexiconForm).min(1), route: topicId.optional(), inScope: z.literal(true).optional() }),
+  z.strictObject({
+    forms: z.array(lexiconForm).min(1),
+    route: topicId.optional(),
+    inScope: z.literal(true).optional(),
+    ages: z
+      .tuple([z.number().int().min(0), z.number().int().min(0)])
+      .refine(([min, max]) => min <= max, 'ages: [min, max] with min no greater than max')
+      .optional(),
+  }),
 );
 
 /** intents/_lexicon.yaml: entity types with values and their surface forms, and plain synonyms. */

@@ -46,12 +46,36 @@ const isSpace = (c: number): boolean => {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** An age: a number (digits or Chinese numerals) and 岁 / 周岁 / "years old". */
+const AGE_RE = /(?<![\d零一二两三四五六七八九十百])(\d{1,3}|[零一二两三四五六七八九十百]{1,5})\s*(?:周岁|岁|years?\s*old|yrs?\s*old|yo\b)/gu;
+const HAN_DIGIT: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** The number an age is written with ("16", "十六", "二十七", "一百零二"), or NaN. */
+export function ageNumber(written: string): number {
+  if (/^\d+$/.test(written)) return Number(written);
+  let total = 0;
+  let digit = -1;
+  for (const ch of written) {
+    // 零 only holds a place (一百零二).
+    if (ch === '零') continue;
+    if (ch === '百' || ch === '十') {
+      total += (digit < 0 ? 1 : digit) * (ch === '百' ? 100 : 10);
+      digit = -1;
+    } else if (ch in HAN_DIGIT) {
+      if (digit >= 0) return NaN;
+      digit = HAN_DIGIT[ch]!;
+    } else return NaN;
+  }
+  return total + Math.max(digit, 0);
+}
+
 export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   const byForm = new Map<string, LexiconEntry>();
   // Forms as token sequences (a form of several words or tokens: "wechat pay", "实名 认证").
   const maxTokens = 4;
   for (const e of lexicon.entities) for (const f of e.forms) if (!byForm.has(f)) byForm.set(f.replace(/\s+/g, ' '), e);
   const entries = new Map(lexicon.entities.map((e) => [`${e.type}=${e.value}`, e]));
+  const byAge = lexicon.entities.filter((e) => e.ages);
   // A form that contains another type's form names that value too: 微信支付 is pay and WeChat,
   // "wechat pay" likewise. Worked out once here, from the forms themselves.
   // (A Han form is contained as it is; another as whole words: " f " in " form ".)
@@ -149,6 +173,22 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
           }
         }
         i += matched || 1;
+      }
+      // Ages are read from the text: "26岁" is no "6岁", whatever the tokens.
+      if (byAge.length && /岁|old|yo/.test(text)) {
+        let added = false;
+        for (const m of text.matchAll(AGE_RE)) {
+          const n = ageNumber(m[1]!);
+          const start = m.index;
+          const end = start + m[0].length;
+          for (const e of byAge) {
+            if (!(n >= e.ages![0] && n <= e.ages![1])) continue;
+            if (hits.some((h) => h.type === e.type && h.value === e.value && h.start < end && start < h.end)) continue;
+            hits.push({ type: e.type, value: e.value, start, end });
+            added = true;
+          }
+        }
+        if (added) hits.sort((a, b) => a.start - b.start);
       }
       return hits;
     },

@@ -210,6 +210,11 @@ describe('npm run check: the lexicon', () => {
     expect(r.problems).toContainEqual(expect.stringMatching(/^intents\/_lexicon\.yaml:\d+: form "微信·支付" of object\.pay is cut into "微信" \+ "·" \+ "支付"/));
   });
 
+  it('fails on an age range whose ends are the wrong way round', () => {
+    const r = lexicon((t) => t.replace('minor: { ages: [0, 17],', 'minor: { ages: [17, 0],'));
+    expect(r.problems).toContainEqual(expect.stringMatching(/^intents\/_lexicon\.yaml.*ages: \[min, max\] with min no greater than max/));
+  });
+
   it('warns about lines of a topic that name none of the values it requires, without failing', () => {
     const r = quickCheck([['intents/deceased.account.yaml', (t) => t.replace('utterances:\n', 'utterances:\n  - 外公微信里的零钱谁来领\n')]]);
     expect(r.warnings).toContainEqual(expect.stringMatching(/^intents\/deceased\.account\.yaml: 1 of \d+ lines of deceased\.account name none of the values it requires \(status\.deceased\).*"外公微信里的零钱谁来领"/));

@@ -170,6 +170,18 @@ describe('engine.respond', () => {
   });
 });
 
+describe('lexicon values that carry a topic', () => {
+  it('reads an age under 18, in digits or in words, as a minor', () => {
+    for (const q of ['我家老大十六岁 想绑自己的银行卡', 'my kid is 12, can he verify wechat']) {
+      expect(engine.respond(null, q, T0).reply.topic, q).toBe('minor.account');
+    }
+    expect(engine.nlu.parse('女儿15岁了').entities.map((e) => `${e.type}.${e.value}`)).toContain('person.minor');
+    // An adult's age is no such value.
+    expect(engine.nlu.parse('我儿子今年30岁').entities.some((e) => e.type === 'person')).toBe(false);
+    expect(engine.respond(null, '我儿子今年30岁 微信实名能换成他的吗', T0).reply.topic).toBe('realname.change');
+  });
+});
+
 describe('topics that require a lexicon value', () => {
   it('never presumes a death: deceased accounts only for a message that names one, or while the topic is live', () => {
     const kb = realKnowledge();

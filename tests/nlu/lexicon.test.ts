@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { compileLexicon } from '../../src/nlu/lexicon.js';
+import { ageNumber, compileLexicon } from '../../src/nlu/lexicon.js';
 import { createSegmenter } from '../../src/nlu/segment.js';
 import type { Lexicon } from '../../src/content/load.js';
 
@@ -37,6 +37,26 @@ describe('compileLexicon', () => {
     expect(lex.entry('platform', 'weibo')?.route).toBe('other.platforms');
     expect(lex.surface('object', 'pay')).toBe('微信支付');
     expect(lex.types).toEqual(['platform', 'object', 'action']);
+  });
+});
+
+describe('ages', () => {
+  const aged = compileLexicon({ entities: [{ type: 'person', value: 'minor', forms: ['未成年'], ages: [0, 17] }], synonyms: {} });
+  const tagAged = (text: string) => aged.tag(seg.cut(text), text).map((h) => `${h.type}=${h.value}@${text.slice(h.start, h.end)}`);
+
+  it('reads numbers written in digits and in Chinese numerals', () => {
+    expect(['16', '十六', '十', '二十七', '两', '一百零二', '十二'].map(ageNumber)).toEqual([16, 16, 10, 27, 2, 102, 12]);
+    expect(ageNumber('二三')).toBeNaN();
+  });
+
+  it('names a value whose range holds the age written, and no other', () => {
+    expect(tagAged('儿子10岁了')).toEqual(['person=minor@10岁']);
+    expect(tagAged('孩子十二周岁')).toEqual(['person=minor@十二周岁']);
+    expect(tagAged('she is 15 years old')).toEqual(['person=minor@15 years old']);
+    // The whole number counts: 26 is no 6, 二十七 no 七, 2026 no age at all.
+    for (const adult of ['我今年26岁', '我二十七岁', '18岁', '活到2026岁', '三十岁']) expect(tagAged(adult), adult).toEqual([]);
+    // A form and an age on the same words name the value once.
+    expect(tagAged('未成年 16岁')).toEqual(['person=minor@未成年', 'person=minor@16岁']);
   });
 });
 
