@@ -596,13 +596,23 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       ownThings.every(
         (e) => e.type !== 'action' && !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`) && (mentionedBy.get(`e:${e.type}=${e.value}`) ?? 0) <= kb.topics.length / 2,
       );
+    // (Sections shared, not a turn that asks a new action and reads as another topic as surely as a
+    // first question can: "注销微信号" after 解除实名 deletes the account, whatever the live topic's
+    // sections say about deleting one; "注销以后有什么影响" after 注销微信支付 names the frame's own
+    // action, and "那手机号呢" after 查名下账户 no action: the sections decide.)
+    const namedSurely =
+      isTopic(named[0]?.topic) &&
+      named[0]!.topic !== frame.topic &&
+      named[0]!.score >= dialogue.switchDespiteSectionsAbove &&
+      p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities[e.type] !== e.value);
     const staysOnTopic =
       !leavesRoute &&
       !shifting &&
       !!section &&
       (namesItsThings ||
-        (section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
-        (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead));
+        (!namedSurely &&
+          ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
+            (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead))));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
@@ -708,6 +718,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // ("我的身份证信息在腾讯那会被存多少年" after 身份证被冒用: privacy.data's sections, not misuse's).
     const otherReadsBetter =
       anotherTopic && !p.cues.anaphora && !staysOnTopic && best.score >= matching.switchTopicAbove && !!section && section.score < (sections.rank(best.topic, contentTerms(p))[0]?.score ?? 0);
+    // The context boost carries a turn the live topic's sections explain; not one they barely touch
+    // while another topic reads ahead of the live one without it, as a first question would need
+    // ("以后会不会所有人都强制实名" after 为什么要实名: the rules' future, though the boost put 为什么 first;
+    // "我觉得这侵犯隐私 我的身份信息他们咋保存的": 这 and 他们 point at no part of the live topic).
+    const liveUnboosted = whole.find((c) => c.topic === frame.topic)?.score ?? 0;
+    const otherLeadsUnboosted =
+      isTopic(whole[0]!.topic) &&
+      whole[0]!.topic !== frame.topic &&
+      whole[0]!.score >= matching.switchTopicAbove &&
+      whole[0]!.score - liveUnboosted >= dialogue.unboostedLead &&
+      (section?.score ?? 0) < dialogue.weakSectionBelow &&
+      !staysOnTopic &&
+      !isElliptical(p) &&
+      !(facet && unmaskedChars(p) === 0);
+    if (otherLeadsUnboosted) return firstQuestion(p, whole);
     if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !otherReadsBetter && !offTopic) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
     }

@@ -156,6 +156,15 @@ export const dialogue = {
   detailOverFacetAbove: 0.15,
   detailOverFacetRatio: 0.5,
   detailOverFacetLead: 0.1,
+  /**
+   * A turn whose best section of the live topic scores under weakSectionBelow, while another topic
+   * scores at least switchTopicAbove and leads the live one by unboostedLead without the context
+   * boost, is that other topic's first question.
+   */
+  weakSectionBelow: 0.15,
+  unboostedLead: 0.05,
+  /** A turn that names another topic at least this surely switches to it, whatever the live topic's sections share with it. */
+  switchDespiteSectionsAbove: 0.8,
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */
   leadRestChars: 3,
   /** A facet phrase with an off-topic rest ("红烧肉怎么做") falls back only when this many characters are left beside it ... */

@@ -575,6 +575,21 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
+  it('switches to a topic the turn reads as surely as a first question, whatever the live sections share with it', () => {
+    for (const first of ['微信实名怎么解除', '为什么要实名认证']) {
+      expect(converse(first, '注销微信号')[1]!.reply, first).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+    }
+  });
+
+  it('gives the context boost no weight where the live sections barely touch the turn and another topic leads without it', () => {
+    // Whether the ID photo is kept is privacy's matter; why real-name is required only won with the boost.
+    const [, privacy] = converse('为什么要实名认证', '我觉得不安全 我的身份证照片会被存着吗');
+    expect(privacy!.reply).toMatchObject({ kind: 'answer', topic: 'privacy.data' });
+    // A follow-up its sections explain stays.
+    const [, stay] = converse('为什么要实名认证', '只聊天不付钱也要实名吗');
+    expect(stay!.reply).toMatchObject({ kind: 'followup', topic: 'realname.why' });
+  });
+
   it('reads 注销 after 注销微信支付 as that closing, not as deleting the account', () => {
     const [, effect] = converse('注销微信支付', '注销以后有什么影响');
     expect(effect!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'consequences' });
