@@ -703,13 +703,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best) && !(facet && unmaskedChars(p) === 0);
     // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
     // ... or off-topic leads, no topic (the live one unboosted included) reaches even a lean, and the
-    // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服"),
-    // nor are half its words in the live topic's text ("要她本人在场吗": which part of it, not the fallback).
+    // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服").
     const unrelated =
       whole[0]!.topic === OUT_OF_SCOPE &&
       !whole.some((c) => isTopic(c.topic) && c.score >= dialogue.leanAbove) &&
       (section?.score ?? 0) < dialogue.unrelatedSectionBelow &&
-      (section?.overlap ?? 0) < dialogue.unrelatedOverlapBelow &&
       sections.followUpLike(contentTerms(p)) < dialogue.unrelatedFollowUpBelow;
     const offTopic =
       ((best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation) || unrelated) &&

@@ -120,8 +120,6 @@ export const dialogue = {
    * section scores below this ...
    */
   unrelatedSectionBelow: 0.08,
-  /** ... and explains less than this share of its words ("要她本人在场吗" after 换实名: 本人 is in its steps) ... */
-  unrelatedOverlapBelow: 0.5,
   /** ... and the message reads like a follow-up of some facet less than this. */
   unrelatedFollowUpBelow: 0.15,
   /**

@@ -575,13 +575,6 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
-  it('asks which part of the live topic, not the fallback, for a turn whose words its text holds though no section reads close', () => {
-    const [, part] = converse('微信实名能换成我老婆的吗', '要她本人在场吗');
-    expect(part!.reply).toMatchObject({ kind: 'clarify', topic: 'realname.change' });
-    const [, off] = converse('注销微信号', '双十一有什么便宜的羽绒服');
-    expect(off!.reply.kind).toBe('fallback');
-  });
-
   it('switches to a topic the turn reads as surely as a first question, whatever the live sections share with it', () => {
     for (const first of ['微信实名怎么解除', '为什么要实名认证']) {
       expect(converse(first, '注销微信号')[1]!.reply, first).toMatchObject({ kind: 'answer', topic: 'account.delete' });
