@@ -180,6 +180,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const INSISTING_RE = /到底|究竟|具体|一下|请问|我想问|还是/gu;
   /** Words that speak to the bot itself ("用你要钱吗", "这个机器人收费吗", "is this bot free"). */
   const ADDRESSES_BOT_RE = /[你您]|机器人|助手|\b(?:you|bot|chatbot)\b/u;
+  /** Question and function words: a turn of these alone names no matter (namesNothing). */
+  const FUNCTION_WORDS = new Set(
+    '为什么 为啥 为何 凭什么 凭 什么 啥 怎么 怎么办 怎么样 怎样 咋 咋办 如何 不行 行 行不行 可以 不可以 可不可以 能 不能 能不能 会 不会 会不会 要 不要 是 不是 是不是 吗 呢 吧 啊 呀 哦 了 的 这样 那样 这 那 这个 那个 真的 真 假的 然后 还 也 都 就 又 非 非要 一定 必须 why what how not really so then ok'.split(' '),
+  );
   /** Words a question is asked with, around what it asks about. */
   const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
   // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
@@ -614,12 +618,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
           ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
             (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead))));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
-    if (namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
+    // A turn that names nothing ("为什么不行") switches to no other topic, however its question word leans.
+    const namesNone = namesNothing(p);
+    if (!namesNone && namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
     // After a shift word, a facet word may be part of the new matter ("对了 怎么防止别人冒充客服骗我"):
     // the whole turn, named as clearly as a first question would be, is switched to.
-    if (shifting && facet && namesTopicStrongly(ranked) && best.topic !== frame.topic && best.score >= switchAbove && !staysOnTopic) {
+    if (!namesNone && shifting && facet && namesTopicStrongly(ranked) && best.topic !== frame.topic && best.score >= switchAbove && !staysOnTopic) {
       return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities));
     }
     // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole -- unless
@@ -700,7 +706,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    is named clearly, or the message is plainly off-topic.
     // (A facet phrase and nothing else names no other topic: "要钱吗" where the live topic has no cost
     // section is no question about the scam warning's cost.)
-    const anotherTopic = isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best) && !(facet && unmaskedChars(p) === 0);
+    const anotherTopic = !namesNone && isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best) && !(facet && unmaskedChars(p) === 0);
     // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
     // ... or off-topic leads, no topic (the live one unboosted included) reaches even a lean, and the
     // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服").
@@ -724,6 +730,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // "我觉得这侵犯隐私 我的身份信息他们咋保存的": 这 and 他们 point at no part of the live topic).
     const liveUnboosted = whole.find((c) => c.topic === frame.topic)?.score ?? 0;
     const otherLeadsUnboosted =
+      !namesNone &&
       isTopic(whole[0]!.topic) &&
       whole[0]!.topic !== frame.topic &&
       whole[0]!.score >= matching.switchTopicAbove &&
@@ -813,6 +820,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     let rest = 0;
     for (let i = 0; i < p.text.length; i++) if (!said[i] && !/\s/.test(p.text[i]!) && !QUESTION_FILLER.has(p.text[i]!)) rest++;
     return rest <= 1;
+  }
+
+  /**
+   * The turn names nothing: no lexicon value, and no word but question and function words ("为什么不行",
+   * "真的吗", "然后呢"). Inside a conversation it asks about the last answer, whatever topic its
+   * question word leans to (为什么 leans to why real-name is required).
+   */
+  function namesNothing(p: Parse): boolean {
+    if (p.entities.length || !p.tokens.length) return false;
+    return p.tokens.every((t) => FUNCTION_WORDS.has(t.text));
   }
 
   /** The ranking with the live topic's score raised by the context boost. */

@@ -575,6 +575,13 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
+  it('reads a turn of question words alone as asked of the live topic, whatever topic its question word leans to', () => {
+    // 为什么 leans to why real-name is required; after selling an account it asks why that is not allowed.
+    const [, why, rent] = converse('想把微信号卖了', '为什么不行', '那租出去呢');
+    expect(why!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning' });
+    expect(rent!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning' });
+  });
+
   it('switches to a topic the turn reads as surely as a first question, whatever the live sections share with it', () => {
     for (const first of ['微信实名怎么解除', '为什么要实名认证']) {
       expect(converse(first, '注销微信号')[1]!.reply, first).toMatchObject({ kind: 'answer', topic: 'account.delete' });
