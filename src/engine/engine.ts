@@ -609,11 +609,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       named[0]!.topic !== frame.topic &&
       named[0]!.score >= dialogue.switchDespiteSectionsAbove &&
       p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities[e.type] !== e.value);
+    // So does a turn that names the frame's own action and nothing the frame does not hold ("注销之后微信
+    // 还能登录吗" after 注销微信支付 asks what closing it leads to, however much 注销 + 微信 reads as deleting).
+    const sameAction =
+      ownThings.some((e) => e.type === 'action' && frame.entities.action === e.value) &&
+      ownThings.every((e) => frame.entities[e.type] === e.value);
     const staysOnTopic =
       !leavesRoute &&
       !shifting &&
       !!section &&
-      (namesItsThings ||
+      (namesItsThings || sameAction ||
         (!namedSurely &&
           ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
             (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead))));

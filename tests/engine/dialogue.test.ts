@@ -600,6 +600,9 @@ describe('follow-ups in a conversation', () => {
   it('reads 注销 after 注销微信支付 as that closing, not as deleting the account', () => {
     const [, effect] = converse('注销微信支付', '注销以后有什么影响');
     expect(effect!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'consequences' });
+    // The frame's own action and place, with a detail: what closing it leads to.
+    const [, login] = converse('我想注销微信支付', '注销之后微信还能登录吗');
+    expect(login!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'consequences' });
   });
 
   it('keeps a thing the live topic talks about, named alone, on the live topic; with an action of its own it switches', () => {
