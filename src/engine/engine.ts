@@ -637,7 +637,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    all it says is a facet phrase ("那客服电话呢"): that facet of the live topic; or it reads
     //    as a follow-up of the live topic, as above ("那账单呢" after 解除实名: what happens to them).
     const onlyFacet = !!facet && unmaskedChars(p) === 0 && topics.get(frame.topic)!.content.sections.has(facet);
-    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet && (!staysOnTopic || replacesSlot(p, frame))) {
+    //    ("那QQ呢" after 微博怎么注销 swaps one platform the topic answers for another: its answer again.)
+    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet && (!staysOnTopic || replacesSlot(p, frame) || swapsRouted(p, frame))) {
       const action = resolveEllipsis(p, frame, false);
       if (action) return action;
     }
@@ -771,6 +772,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return types.size >= 2 && replacing(p, frame).length > 0;
   }
 
+  /** The turn gives a slot of the frame another value routed to the live topic itself (QQ for 微博 in other.platforms). */
+  function swapsRouted(p: Parse, frame: Frame): boolean {
+    return replacing(p, frame).some((h) => !h.nested && nlu.lexicon.entry(h.type, h.value)?.route === frame.topic);
+  }
+
   /** The turn's entities that give a type the frame holds another value ("微信" after 微博's frame). */
   function replacing(p: Parse, frame: Frame): Parse['entities'] {
     return p.entities.filter((h) => h.type in frame.entities && frame.entities[h.type] !== h.value);
@@ -866,7 +872,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       asked ?? (frame.facet && topics.get(topic)!.content.sections.has(frame.facet) ? frame.facet : null);
     const facet = asked;
     if (isTopic(routed)) {
-      return routed === frame.topic && !correcting
+      // (The same question of another value the live topic is routed for, "那QQ呢" after 微博怎么注销:
+      // its answer again, not the section that happens to name QQ.)
+      return routed === frame.topic && !correcting && !swapsRouted(p, frame)
         ? followupOrAnswer(frame, p, facet)
         : answerAction(routed, carried(routed), matching.switchTopicAbove, [], entities);
     }

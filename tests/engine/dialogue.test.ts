@@ -575,6 +575,13 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
+  it('answers the live topic again for an elliptical turn that swaps one of its platforms for another', () => {
+    const [, qq, wechat] = converse('微博怎么注销', '那QQ呢', '那微信号呢');
+    expect(qq!.reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
+    // No facet was asked, so none is carried to WeChat's own answer.
+    expect(wechat!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: null });
+  });
+
   it('reads a turn of question words alone as asked of the live topic, whatever topic its question word leans to', () => {
     // 为什么 leans to why real-name is required; after selling an account it asks why that is not allowed.
     const [, why, rent] = converse('想把微信号卖了', '为什么不行', '那租出去呢');
