@@ -623,8 +623,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
           ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
             (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead))));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
-    // A turn that names nothing ("为什么不行") switches to no other topic, however its question word leans.
-    const namesNone = namesNothing(p);
+    // A turn that names nothing ("为什么不行") switches to no other topic, however its question word
+    // leans; nor does one whose only thing is a pronoun, with at most an action ("can I delete it",
+    // "能删掉它吗" after 人脸信息: 它 is what the live topic is about).
+    const namesNone = namesNothing(p) || (p.cues.anaphora && ownThings.every((e) => e.type === 'action'));
     if (!namesNone && namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }

@@ -587,6 +587,11 @@ describe('follow-ups in a conversation', () => {
     const [, why, rent] = converse('想把微信号卖了', '为什么不行', '那租出去呢');
     expect(why!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning' });
     expect(rent!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning' });
+    // A pronoun and a verb ask the verb of the live matter: deleting the passport data, not the account.
+    const [, it] = converse('is it safe to give wechat my passport', 'can I delete it');
+    expect(it!.reply).toMatchObject({ kind: 'followup', topic: 'privacy.data' });
+    const [, face] = converse('微信会保存我的人脸信息吗', '能删掉它吗');
+    expect(face!.reply).toMatchObject({ kind: 'followup', topic: 'privacy.data' });
   });
 
   it('switches to a topic the turn reads as surely as a first question, whatever the live sections share with it', () => {
