@@ -184,6 +184,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const FUNCTION_WORDS = new Set(
     '为什么 为啥 为何 凭什么 凭 什么 啥 怎么 怎么办 怎么样 怎样 咋 咋办 如何 不行 行 行不行 可以 不可以 可不可以 能 不能 能不能 会 不会 会不会 要 不要 是 不是 是不是 吗 呢 吧 啊 呀 哦 了 的 这样 那样 这 那 这个 那个 真的 真 假的 然后 还 也 都 就 又 非 非要 一定 必须 why what how not really so then ok'.split(' '),
   );
+  /** Words that ask whether something can be done ("能解封吗", "可以改吗"). */
+  const MODAL_RE = /能不能|可不可以|能否|可以|能|行不行|是否/u;
+  const MODAL_ALL_RE = new RegExp(MODAL_RE.source, 'gu');
   /** Words a question is asked with, around what it asks about. */
   const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
   // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
@@ -709,6 +712,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // not a section its words happen to touch.
     if (!facet && restates(p, frame)) {
       return answerAction(frame.topic, null, best.score, ranked, { ...frame.entities, ...entityMap(p.entities) });
+    }
+    // An action alone, asked of the live topic itself ("能解封吗" after 号被封了, "能改吗" after 换实名):
+    // whether it can be done is its conditions, how is its steps -- not whichever section names the verb
+    // (the scam warning inside the cost section names 解封).
+    if (!facet && ownThings.length === 1 && ownThings[0]!.type === 'action' && whole[0]!.topic === frame.topic && saysLittleElse(p, MODAL_ALL_RE, false)) {
+      const has = topics.get(frame.topic)!.content.sections;
+      const asked: Facet | null = MODAL_RE.test(p.text) && has.has('conditions') ? 'conditions' : has.has('steps') ? 'steps' : null;
+      if (asked) return { do: 'followup', topic: frame.topic, facet: asked, confidence: whole[0]!.score };
     }
     // 4. A detail question: the section of the current topic it asks about, unless another topic
     //    is named clearly, or the message is plainly off-topic.

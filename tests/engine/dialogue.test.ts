@@ -575,6 +575,18 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
+  it('reads an action alone, asked of the live topic, as whether it can be done (conditions) or how (steps)', () => {
+    const [, can] = converse('号被封了', '能解封吗');
+    expect(can!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'conditions' });
+    const [, how] = converse('号被封了', '怎么解封');
+    expect(how!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'steps' });
+    const [, change] = converse('微信实名能换人吗', '能改吗');
+    expect(change!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'conditions' });
+    // An action of another topic is no such question: it switches.
+    const [, other] = converse('号被封了', '可以注销吗');
+    expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('answers the live topic again for an elliptical turn that swaps one of its platforms for another', () => {
     const [, qq, wechat] = converse('微博怎么注销', '那QQ呢', '那微信号呢');
     expect(qq!.reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
