@@ -184,6 +184,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const FUNCTION_WORDS = new Set(
     '为什么 为啥 为何 凭什么 凭 什么 啥 怎么 怎么办 怎么样 怎样 咋 咋办 如何 不行 行 行不行 可以 不可以 可不可以 能 不能 能不能 会 不会 会不会 要 不要 是 不是 是不是 吗 呢 吧 啊 呀 哦 了 的 这样 那样 这 那 这个 那个 真的 真 假的 然后 还 也 都 就 又 非 非要 一定 必须 why what how not really so then ok'.split(' '),
   );
+  /** Pronouns for a thing, not a person ("能删掉它吗", "can I delete it"). */
+  const THING_PRONOUN_RE = /它|这个|那个|这些|那些|\b(?:it|this|that)\b/u;
   /** Words that ask whether something can be done ("能解封吗", "可以改吗"). */
   const MODAL_RE = /能不能|可不可以|能否|可以|能|行不行|是否/u;
   const MODAL_ALL_RE = new RegExp(MODAL_RE.source, 'gu');
@@ -627,9 +629,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
             (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead))));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     // A turn that names nothing ("为什么不行") switches to no other topic, however its question word
-    // leans; nor does one whose only thing is a pronoun, with at most an action ("can I delete it",
-    // "能删掉它吗" after 人脸信息: 它 is what the live topic is about).
-    const namesNone = namesNothing(p) || (p.cues.anaphora && ownThings.every((e) => e.type === 'action'));
+    // leans; nor does one whose only thing is a pronoun for a thing, with at most an action ("can I
+    // delete it", "能删掉它吗" after 人脸信息: 它 is what the live topic is about; 他 in "怎么改成他自己的"
+    // is a person, the one to change to).
+    const namesNone = namesNothing(p) || (THING_PRONOUN_RE.test(p.text) && ownThings.every((e) => e.type === 'action'));
     if (!namesNone && namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }

@@ -604,6 +604,9 @@ describe('follow-ups in a conversation', () => {
     expect(it!.reply).toMatchObject({ kind: 'followup', topic: 'privacy.data' });
     const [, face] = converse('微信会保存我的人脸信息吗', '能删掉它吗');
     expect(face!.reply).toMatchObject({ kind: 'followup', topic: 'privacy.data' });
+    // A pronoun for a person is no such thing: the one to change the real-name to.
+    const [, , son] = converse('我儿子用我的身份证实名了他的微信', '他现在成年了', '怎么改成他自己的');
+    expect(son!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
   });
 
   it('switches to a topic the turn reads as surely as a first question, whatever the live sections share with it', () => {
