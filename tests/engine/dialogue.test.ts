@@ -575,6 +575,13 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
+  it('understands Cantonese question words through the lexicon synonyms', () => {
+    const [first, long] = converse('微信實名點樣取消', '需要幾耐');
+    expect(first!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    expect(long!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'duration' });
+    expect(engine.respond(null, '點解要實名', T0).reply.topic).toBe('realname.why');
+  });
+
   it('reads an action alone, asked of the live topic, as whether it can be done (conditions) or how (steps)', () => {
     const [, can] = converse('号被封了', '能解封吗');
     expect(can!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'conditions' });
