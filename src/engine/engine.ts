@@ -511,7 +511,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const rest = rank(unmasked(p.terms, asideAndFacetMask(p)), p.text);
       const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
       const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
-      if (!restNames && !isClearSmalltalk(p, best) && (!wholeNames || best.score < matching.switchTopicAbove)) {
+      const smalltalk = isClearSmalltalk(p, best) && (p.cues.bare || ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask)));
+      if (!restNames && !smalltalk && (!wholeNames || best.score < matching.switchTopicAbove)) {
         return { do: 'fallback', confidence: best.score, intro: kb.ui.facet_without_topic };
       }
     }
@@ -665,7 +666,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       (rest.score >= dialogue.offTopicRestAbove || restLike < dialogue.unrelatedRestBelow);
     if (facet && offTopicRest) return { do: 'fallback', confidence: rest!.score };
     // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first question).
-    if (facet && isClearSmalltalk(p, best) && !pointsBack(p)) {
+    // (It must speak to the bot, or be courtesies alone ("thank you so much"): "要钱吗" asks the live
+    // topic's cost, however much it reads like "用你要钱吗".)
+    if (facet && isClearSmalltalk(p, best) && !pointsBack(p) && (p.cues.bare || ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask)))) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
     // ... nor is a facet asked of the bot itself ("这个机器人要钱吗", "用你要钱吗"): the rest of the turn
@@ -706,7 +709,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       (section.score >= dialogue.sectionAnswers ||
         (section.score >= dialogue.sectionAbove && sections.followUpLike(contentTerms(p)) >= dialogue.followUpLikeAnswers)) &&
       best.score < dialogue.followUpOverSmalltalk;
-    if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p)) {
+    const facetOfTheBot = !facet || p.cues.bare || ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask));
+    if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p) && facetOfTheBot) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
     // Courtesies alone that are no small talk read clearly ("问一下", "帮帮我") ask nothing yet: which part?
@@ -768,7 +772,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 5. Another topic, named less strongly: answered as a first question would be (not when the
     //    turn points back at the live topic: then ask which part of it).
     if (anotherTopic && !p.cues.anaphora) return firstQuestion(p, ranked);
-    if (best.topic.startsWith('meta.') && !isOutOfScope(best)) return { do: 'smalltalk', id: best.topic, confidence: best.score };
+    if (best.topic.startsWith('meta.') && !isOutOfScope(best) && facetOfTheBot) return { do: 'smalltalk', id: best.topic, confidence: best.score };
     // 6. Clearly something else: the fallback. Otherwise ask which part of the topic they mean.
     if (offTopic) return { do: 'fallback', confidence: best.score };
     // ("那要多久" where no duration is written: say so, then ask.)

@@ -569,6 +569,13 @@ describe('follow-ups in a conversation', () => {
     expect(renderText(bot!.reply)).toContain('不收费');
     const [, matter] = converse('注销微信号', '注销要钱吗');
     expect(matter!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'cost' });
+    // As a first question too; a bare facet phrase speaks to no bot, in a conversation or out of one.
+    const first = engine.respond(null, '用这个机器人收费吗', T0).reply;
+    expect(first).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
+    expect(renderText(first)).toContain('不收费');
+    const [, bare] = converse('注销微信号', '要钱吗');
+    expect(bare!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'cost' });
+    expect(engine.respond(null, '要钱吗', T0).reply.kind).toBe('fallback');
     // A facet phrase whose other words only read like small talk ("需要哪些" ~ 需要帮助) but speak to
     // no bot asks the live topic.
     const [, materials] = converse('我想把微信实名换成我自己的', '需要哪些材料');
