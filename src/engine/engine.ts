@@ -189,6 +189,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** Words that ask whether something can be done ("能解封吗", "可以改吗"). */
   const MODAL_RE = /能不能|可不可以|能否|可以|能|行不行|是否/u;
   const MODAL_ALL_RE = new RegExp(MODAL_RE.source, 'gu');
+  /** Spaces and the words a question is asked with, one character at a time (需要, 请问, 吗…). */
+  const FILLER_OR_SPACE_RE = /[\s怎么能可以吗呢要如何该去哪里儿是的了么啥什需请问还会得]/u;
   /** Words a question is asked with, around what it asks about. */
   const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
   // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
@@ -700,6 +702,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         return { do: 'followup', topic: frame.topic, facet: top.facet, confidence: top.score };
       }
       return { do: 'followup', topic: frame.topic, facet, confidence: 1 };
+    }
+    // A facet the live topic has no section for, and nothing else but question words ("需要多久" where no
+    // duration is written; 需要 read as the materials): say so, and ask which part.
+    if (facet && !topics.get(frame.topic)!.content.sections.has(facet) && charsOutside(p, asideAndFacetMask(p), FILLER_OR_SPACE_RE) === 0) {
+      return { do: 'which-part', topic: frame.topic, missing: facet };
     }
     // Small talk ("谢谢", "你是官方的吗") stays small talk -- unless it is weak and a section of the
     // live topic answers the turn ("哈喽 收藏还在吗" after 注销账号 asks about the favourites).

@@ -582,6 +582,18 @@ describe('follow-ups in a conversation', () => {
     expect(materials!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'materials' });
   });
 
+  it('says a facet is not covered when the live topic has no such section and the turn says nothing else', () => {
+    // 需要 reads like the materials, but "需要多久" only asks how long.
+    const [, long] = converse('我的微信账号被冻结了 怎么解冻', '需要多久');
+    expect(long!.reply).toMatchObject({ kind: 'clarify', topic: 'account.stolen' });
+  });
+
+  it('reads English idioms and waiting periods as what they mean', () => {
+    const [, wait, mind] = converse('I want to close my wechat account', 'is there a waiting period', 'what if i change my mind');
+    expect(wait!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'duration' });
+    expect(mind!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'undo' });
+  });
+
   it('understands Cantonese question words through the lexicon synonyms', () => {
     const [first, long] = converse('微信實名點樣取消', '需要幾耐');
     expect(first!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
