@@ -186,9 +186,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   );
   /** Pronouns for a thing, not a person ("能删掉它吗", "can I delete it"). */
   const THING_PRONOUN_RE = /它|这个|那个|这些|那些|\b(?:it|this|that)\b/u;
-  /** Words that ask whether something can be done ("能解封吗", "可以改吗"). */
-  const MODAL_RE = /能不能|可不可以|能否|可以|能|行不行|是否/u;
-  const MODAL_ALL_RE = new RegExp(MODAL_RE.source, 'gu');
+  /** Words that ask whether something can be done ("能解封吗", "可以改吗", "can I check"). */
+  const MODAL_RE = /能不能|可不可以|能否|可以|能|行不行|是否|\b(?:can|could|is it possible to)\b/u;
+  /** Words that ask how ("怎么查", "how do I check"). */
+  const ASKS_HOW_RE = /怎么|如何|\bhow\b/u;
+  /** The modal and how-words, and English pronouns and auxiliaries around them: nothing asked beyond the action. */
+  const ASKS_DOING_ALL_RE = new RegExp(`${MODAL_RE.source}|\\b(?:how|do|does|did|i|we|it|is|to|the|my|should|will|would|just)\\b`, 'gu');
   /** Spaces and the words a question is asked with, one character at a time (需要, 请问, 吗…). */
   const FILLER_OR_SPACE_RE = /[\s怎么能可以吗呢要如何该去哪里儿是的了么啥什需请问还会得]/u;
   /** Words a question is asked with, around what it asks about. */
@@ -730,9 +733,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // An action alone, asked of the live topic itself ("能解封吗" after 号被封了, "能改吗" after 换实名):
     // whether it can be done is its conditions, how is its steps -- not whichever section names the verb
     // (the scam warning inside the cost section names 解封).
-    if (!facet && ownThings.length === 1 && ownThings[0]!.type === 'action' && whole[0]!.topic === frame.topic && saysLittleElse(p, MODAL_ALL_RE, false)) {
+    // ("how can I check": how, in English too, asks the steps, whatever the modal.)
+    if (!facet && ownThings.length === 1 && ownThings[0]!.type === 'action' && whole[0]!.topic === frame.topic && saysLittleElse(p, ASKS_DOING_ALL_RE, false)) {
       const has = topics.get(frame.topic)!.content.sections;
-      const asked: Facet | null = MODAL_RE.test(p.text) && has.has('conditions') ? 'conditions' : has.has('steps') ? 'steps' : null;
+      const asked: Facet | null = !ASKS_HOW_RE.test(p.text) && MODAL_RE.test(p.text) && has.has('conditions') ? 'conditions' : has.has('steps') ? 'steps' : null;
       if (asked) return { do: 'followup', topic: frame.topic, facet: asked, confidence: whole[0]!.score };
     }
     // 4. A detail question: the section of the current topic it asks about, unless another topic

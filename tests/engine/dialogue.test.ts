@@ -608,6 +608,9 @@ describe('follow-ups in a conversation', () => {
     expect(how!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'steps' });
     const [, change] = converse('微信实名能换人吗', '能改吗');
     expect(change!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'conditions' });
+    // In English too; "how" asks the steps whatever the modal.
+    const [, check] = converse('someone used my passport to open wechat pay', 'how can I check');
+    expect(check!.reply).toMatchObject({ kind: 'followup', topic: 'realname.misuse', facet: 'steps' });
     // An action of another topic is no such question: it switches.
     const [, other] = converse('号被封了', '可以注销吗');
     expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
