@@ -89,6 +89,9 @@ describe('readCues', () => {
     expect(cues('thanks so much how long does it take')).toMatchObject({ lead: 'thanks so much', bare: false });
     expect(cues('hi there how do i remove my id')).toMatchObject({ lead: 'hi there' });
     expect(cues('怎么注销微信支付 唔该')).toMatchObject({ tail: '唔该' });
+    // Saying it helped is an acknowledgement too, not a request for help.
+    expect(cues('thanks a lot that helped')).toMatchObject({ bare: true });
+    expect(cues('谢谢 帮大忙了')).toMatchObject({ bare: true });
     // A word that only starts with a courtesy is none.
     expect(cues('history of my account').lead).toBe('');
     expect(cues('okra').lead).toBe('');
