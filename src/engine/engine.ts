@@ -625,13 +625,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const sameAction =
       ownThings.some((e) => e.type === 'action' && frame.entities.action === e.value) &&
       ownThings.every((e) => frame.entities[e.type] === e.value);
+    // Sections of both topics that explain the turn's words equally decide nothing for a turn that
+    // names nothing new and reads as another topic as surely as a first question can ("那為什麼一定要實名呢"
+    // after the rules' future: 实名 is in both texts; 为什么 asks why it is required).
+    const rewordsSurely =
+      isTopic(named[0]?.topic) &&
+      named[0]!.topic !== frame.topic &&
+      named[0]!.score >= dialogue.switchDespiteSectionsAbove &&
+      ownThings.every((e) => frame.entities[e.type] === e.value);
     const staysOnTopic =
       !leavesRoute &&
       !shifting &&
       !!section &&
       (namesItsThings || sameAction ||
         (!namedSurely &&
-          ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection))) ||
+          ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection && !rewordsSurely))) ||
             (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead))));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     // A turn that names nothing ("为什么不行") switches to no other topic, however its question word

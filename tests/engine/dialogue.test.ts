@@ -644,6 +644,11 @@ describe('follow-ups in a conversation', () => {
     }
   });
 
+  it('switches on a turn that names nothing new but reads as another topic surely, where both topics explain its words alike', () => {
+    const [, why] = converse('听说实名规定改了 是真的吗', '那为什么一定要实名呢');
+    expect(why!.reply).toMatchObject({ kind: 'answer', topic: 'realname.why' });
+  });
+
   it('gives the context boost no weight where the live sections barely touch the turn and another topic leads without it', () => {
     // Whether the ID photo is kept is privacy's matter; why real-name is required only won with the boost.
     const [, privacy] = converse('为什么要实名认证', '我觉得不安全 我的身份证照片会被存着吗');
