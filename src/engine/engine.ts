@@ -285,6 +285,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     for (let i = 0; i < p.text.length; i++) out += mask[i] ? ' ' : p.text[i];
     return out;
   };
+  /**
+   * A facet phrase asked of the bot itself: the rest of the turn speaks to it ("用你要钱吗", "这个机器人
+   * 收费吗"), or the turn is courtesies alone ("thank you so much"). A bare "要钱吗" is asked of the matter.
+   */
+  const askedOfBot = (p: Parse) => !!p.facet && (p.cues.bare || ADDRESSES_BOT_RE.test(textOutside(p, p.facet.mask)));
   /** Characters (code units) of the text outside its facet phrase. */
   const unmaskedChars = (p: Parse) => charsOutside(p, p.facet?.mask);
   /** Characters (code units) of the text outside `mask` that are not spaces (nor, with `skip`, those characters). */
@@ -516,7 +521,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const rest = rank(unmasked(p.terms, asideAndFacetMask(p)), p.text);
       const restNames = rest[0] && isTopic(rest[0].topic) && !isOutOfScope(rest[0]);
       const wholeNames = isTopic(best.topic) && !isOutOfScope(best);
-      const smalltalk = isClearSmalltalk(p, best) && (p.cues.bare || ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask)));
+      const smalltalk = isClearSmalltalk(p, best) && askedOfBot(p);
       if (!restNames && !smalltalk && (!wholeNames || best.score < matching.switchTopicAbove)) {
         return { do: 'fallback', confidence: best.score, intro: kb.ui.facet_without_topic };
       }
@@ -681,7 +686,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // Small talk read clearly is no facet question: "你是微信客服吗" asks who the bot is (as in a first question).
     // (It must speak to the bot, or be courtesies alone ("thank you so much"): "要钱吗" asks the live
     // topic's cost, however much it reads like "用你要钱吗".)
-    if (facet && isClearSmalltalk(p, best) && !pointsBack(p) && (p.cues.bare || ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask)))) {
+    if (facet && isClearSmalltalk(p, best) && !pointsBack(p) && askedOfBot(p)) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
     // ... nor is a facet asked of the bot itself ("这个机器人要钱吗", "用你要钱吗"): the rest of the turn
@@ -690,7 +695,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const restTalk = named[0];
     const askedOfTheBot =
       !!facet &&
-      ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask)) &&
+      askedOfBot(p) &&
       !!restTalk &&
       isSmalltalk(restTalk.topic) &&
       restTalk.score >= dialogue.followUpOverSmalltalk &&
@@ -727,7 +732,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       (section.score >= dialogue.sectionAnswers ||
         (section.score >= dialogue.sectionAbove && sections.followUpLike(contentTerms(p)) >= dialogue.followUpLikeAnswers)) &&
       best.score < dialogue.followUpOverSmalltalk;
-    const facetOfTheBot = !facet || p.cues.bare || ADDRESSES_BOT_RE.test(textOutside(p, p.facet!.mask));
+    const facetOfTheBot = !facet || askedOfBot(p);
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p) && facetOfTheBot) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
     }
