@@ -192,10 +192,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const ASKS_HOW_RE = /怎么|如何|\bhow\b/u;
   /** The modal and how-words, and English pronouns and auxiliaries around them: nothing asked beyond the action. */
   const ASKS_DOING_ALL_RE = new RegExp(`${MODAL_RE.source}|\\b(?:how|do|does|did|i|we|it|is|to|the|my|should|will|would|just)\\b`, 'gu');
-  /** Spaces and the words a question is asked with, one character at a time (需要, 请问, 吗…). */
-  const FILLER_OR_SPACE_RE = /[\s怎么能可以吗呢要如何该去哪里儿是的了么啥什需请问还会得]/u;
   /** Words a question is asked with, around what it asks about. */
   const QUESTION_FILLER = new Set([...'怎么能可以吗呢要如何该去哪里儿是的了么啥什']);
+  /** Spaces, question words and a few more words a request is put with (需要, 请问, 还得, 会): one character at a time. */
+  const FILLER_OR_SPACE_RE = new RegExp(`[\\s${[...QUESTION_FILLER].join('')}需请问还会得]`, 'u');
   // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
   // terms that name one of them, or while it is the live topic (the conversation named it).
   const gate = requirementGate(kb.topics);
