@@ -601,6 +601,22 @@ describe('follow-ups in a conversation', () => {
     expect(engine.respond(null, '點解要實名', T0).reply.topic).toBe('realname.why');
   });
 
+  it('understands Cantonese function words through the lexicon synonyms (咗, 唔, 嘅, 俾, 仲 before a verb)', () => {
+    // Without them every one of these falls back: 咗, 佢 and 俾 are words training never saw.
+    expect(engine.respond(null, '我阿嫲上個月走咗,佢微信仲有錢點處理', T0).reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
+    expect(engine.respond(null, '我個微信號俾人偷咗,點搞', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
+    // 仲裁 (arbitration) is Mandarin: only 仲 before a verb is 还.
+    expect(engine.nlu.parse('仲有人加佢').text).toContain('还有');
+    expect(engine.nlu.parse('我有个仲裁还没结').text).toContain('仲裁');
+  });
+
+  it('keeps Mandarin words that hold a Cantonese synonym form (快点解封 is no 点解, "why")', () => {
+    expect(engine.nlu.parse('怎么才能快点解封微信').text).toContain('快点解封');
+    expect(engine.respond(null, '怎么才能快点解封微信', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
+    expect(engine.respond(null, '有没有办法早点解除实名', T0).reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    expect(engine.nlu.parse('點解要實名').text).toContain('为什么');
+  });
+
   it('reads an action alone, asked of the live topic, as whether it can be done (conditions) or how (steps)', () => {
     const [, can] = converse('号被封了', '能解封吗');
     expect(can!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'conditions' });
