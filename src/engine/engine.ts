@@ -180,6 +180,20 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const INSISTING_RE = /到底|究竟|具体|一下|请问|我想问|还是/gu;
   /** Words that speak to the bot itself ("用你要钱吗", "这个机器人收费吗", "is this bot free"). */
   const ADDRESSES_BOT_RE = /[你您]|机器人|助手|\b(?:you|bot|chatbot)\b/u;
+  /**
+   * The lexicon values each small-talk id's own lines name without speaking to the bot ("转人工" names
+   * 人工 and asks for a person): a first question that reads as that small talk but names another
+   * value, and does not speak to the bot, asks about the matter ("微信怎么转人工": WeChat's own service).
+   */
+  const smalltalkValues = new Map<string, Set<string>>();
+  for (const st of kb.smalltalk) {
+    const values = new Set<string>();
+    for (const u of st.utterances) {
+      const p = nlu.parse(u);
+      if (!ADDRESSES_BOT_RE.test(p.text)) for (const e of p.entities) if (!e.nested) values.add(`${e.type}=${e.value}`);
+    }
+    smalltalkValues.set(st.id, values);
+  }
   /** Question and function words: a turn of these alone names no matter (namesNothing). */
   const FUNCTION_WORDS = new Set(
     '为什么 为啥 为何 凭什么 凭 什么 啥 怎么 怎么办 怎么样 怎样 咋 咋办 如何 不行 行 行不行 可以 不可以 可不可以 能 不能 能不能 会 不会 会不会 要 不要 是 不是 是不是 吗 呢 吧 啊 呀 哦 了 的 这样 那样 这 那 这个 那个 真的 真 假的 然后 还 也 都 就 又 非 非要 一定 必须 why what how not really so then ok'.split(' '),
@@ -506,7 +520,18 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk && !p.cues.lead && !p.cues.tail;
 
   /** A question with no topic live (or one that names its own). */
-  function firstQuestion(p: Parse, ranked: Ranked): Action {
+  function firstQuestion(p: Parse, read: Ranked): Action {
+    // Small talk that names what its own lines never name, with no courtesy and not to the bot, with
+    // a topic that reaches a lean: that topic's question ("Is there an official WeChat Pay hotline?").
+    const top = read[0]!;
+    const ofTheMatter =
+      isSmalltalk(top.topic) &&
+      !p.cues.lead &&
+      !p.cues.tail &&
+      !ADDRESSES_BOT_RE.test(p.text) &&
+      p.entities.some((e) => !e.nested && !smalltalkValues.get(top.topic)?.has(`${e.type}=${e.value}`)) &&
+      read.some((c) => isTopic(c.topic) && c.score >= dialogue.leanAbove);
+    const ranked = ofTheMatter ? read.filter((c) => !isSmalltalk(c.topic)) : read;
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
     const refusal = isRefusal(best, p);

@@ -542,6 +542,16 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('reads small talk that names what its own lines never do, not to the bot, as a question of the matter', () => {
+    // 人工 alone asks this bot for a person; WeChat Pay's own human service is support.contact.
+    expect(engine.respond(null, '微信支付有人工吗', T0).reply).toMatchObject({ kind: 'answer', topic: 'support.contact' });
+    expect(engine.respond(null, '找微信支付的人工', T0).reply).toMatchObject({ kind: 'answer', topic: 'support.contact' });
+    expect(engine.respond(null, '转人工', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
+    expect(engine.respond(null, '我要人工', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
+    // Spoken to the bot, naming WeChat is still small talk.
+    expect(engine.respond(null, '你是微信官方的吗', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.about' });
+  });
+
   it('gives the live topic no favour after a shift word ("另外", "顺便问一下"), which is not read as content', () => {
     const [, second] = converse('注销微信账号要多久', '另外,我身份证好像被别人拿去实名了怎么办');
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
