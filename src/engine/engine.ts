@@ -473,7 +473,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       // A story the whole of which reads as off-topic: a clause of it may name the matter.
       const story = isOutOfScope(ranked[0]!) ? byClause(raw) : null;
       const chosen = story ?? ranked;
-      const action = firstQuestion(p, chosen);
+      const action = firstQuestion(p, chosen, raw);
       // After "which of these?", a turn that asks a part of one of them rather than choosing
       // ("不弄会怎么样" after 更换实名 / 身份证被冒用): that part of the offered topic it reads best in.
       const offered = state.clarified && (action.do === 'fallback' || action.do === 'clarify') ? partOfOffered(p, state.offer) : null;
@@ -513,6 +513,22 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
 
   /**
+   * The topic the last clause of a story names clearly (a clause that is only a facet phrase, "要多久?",
+   * is passed over): the request usually stands there, after the background.
+   */
+  function lastAsk(raw: string): Ranked[number] | null {
+    const all = clauses(raw, dialogue.clauseMinChars);
+    if (all.length < 2) return null;
+    for (let i = all.length - 1; i >= 0; i--) {
+      const q = nlu.parse(all[i]!);
+      if (!q.text || (q.facet && unmaskedChars(q) < 2)) continue;
+      const r = rank(q.terms.terms, q.text);
+      return namesTopicStrongly(r) ? r[0]! : null;
+    }
+    return null;
+  }
+
+  /**
    * Small talk read clearly, with no courtesy around it: "你是微信客服吗" is small talk whatever 客服
    * reads as, while a courtesy beside a facet word ("谢谢,找谁") is a thank-you and a question.
    */
@@ -520,7 +536,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     isSmalltalk(best.topic) && best.score >= dialogue.followUpOverSmalltalk && !p.cues.lead && !p.cues.tail;
 
   /** A question with no topic live (or one that names its own). */
-  function firstQuestion(p: Parse, read: Ranked): Action {
+  function firstQuestion(p: Parse, read: Ranked, raw?: string): Action {
     // Small talk that names what its own lines never name, with no courtesy and not to the bot, with
     // a topic that reaches a lean: that topic's question ("Is there an official WeChat Pay hotline?").
     const top = read[0]!;
@@ -568,6 +584,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       if (namesTopicStrongly(rest) && close.some((c) => c.topic === rest[0]!.topic)) {
         return answerAction(rest[0]!.topic, facet, rest[0]!.score, ranked, entityMap(p.entities));
       }
+      // A story whose last clause asks for one of them clearly ("…他年纪大了不会弄,我想帮他把旧微信注销掉"): that one.
+      const asked = raw ? lastAsk(raw) : null;
+      if (asked && close.some((c) => c.topic === asked.topic)) return answerAction(asked.topic, facet, asked.score, ranked, entityMap(p.entities));
       return { do: 'clarify', candidates: close };
     }
     return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), refusal);

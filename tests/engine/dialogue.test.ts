@@ -542,6 +542,11 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('answers the topic the last clause of a story asks for clearly, where the whole reads close to two', () => {
+    // The background (a new number) reads like changing the phone number; the request is to delete the old account.
+    expect(engine.respond(null, '我叔叔换了号码,旧微信里没钱了,我想帮他注销旧微信', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('reads small talk that names what its own lines never do, not to the bot, as a question of the matter', () => {
     // 人工 alone asks this bot for a person; WeChat Pay's own human service is support.contact.
     expect(engine.respond(null, '微信支付有人工吗', T0).reply).toMatchObject({ kind: 'answer', topic: 'support.contact' });
