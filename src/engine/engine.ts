@@ -969,7 +969,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const ranked = inFrame(p, frame, entities, correcting);
     const best = ranked[0];
     if (!best || !isTopic(best.topic) || isOutOfScope(best)) return null;
-    if (best.topic === frame.topic) return followupOrAnswer(frame, p, facet);
+    if (best.topic === frame.topic) {
+      // The same question of the value put in the frame's place: the last answer's facet, unless a
+      // section answers the turn itself ("那直接卖掉呢" after 租号 and 被查到会怎么判: what selling leads to).
+      const section = sectionsOf(frame.topic, p)[0];
+      const same = !facet && !correcting && frame.facet && (!section || section.score < dialogue.sectionAnswers) ? frame.facet : facet;
+      return followupOrAnswer(frame, p, same);
+    }
     return answerAction(best.topic, correcting ? facet : carried(best.topic), best.score, ranked, entities);
   }
 

@@ -542,6 +542,15 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('asks the last facet again of the value an elliptical turn puts in the frame, when no section answers the turn itself', () => {
+    const [, penalty, lend] = converse('有人想花钱租我的微信号', '被发现会怎么处罚', '那借给亲戚用呢');
+    expect(penalty!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning', facet: 'consequences' });
+    expect(lend!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning', facet: 'consequences' });
+    // A section that answers the turn itself still wins (零钱通 is in the conditions of closing WeChat Pay).
+    const [, , , wallet] = converse('微信实名怎么解除', '我不想注销整个号', '那就只能注销支付吗', '注销支付后零钱通的钱呢');
+    expect(wallet!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'conditions' });
+  });
+
   it('answers the topic the last clause of a story asks for clearly, where the whole reads close to two', () => {
     // The background (a new number) reads like changing the phone number; the request is to delete the old account.
     expect(engine.respond(null, '我叔叔换了号码,旧微信里没钱了,我想帮他注销旧微信', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
