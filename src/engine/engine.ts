@@ -804,7 +804,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
     // ... or off-topic leads, no topic (the live one unboosted included) reaches even a lean, and the
     // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服").
+    // (A turn that points back, "要她本人在场吗", "我建的那几个群还会在吗", is about the conversation.)
     const unrelated =
+      !p.cues.anaphora &&
       whole[0]!.topic === OUT_OF_SCOPE &&
       !whole.some((c) => isTopic(c.topic) && c.score >= dialogue.leanAbove) &&
       (section?.score ?? 0) < dialogue.unrelatedSectionBelow &&

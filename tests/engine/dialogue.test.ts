@@ -542,6 +542,15 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('never calls a turn that points back unrelated: weak off-topic reading asks which part instead of falling back', () => {
+    // 她 is the wife named just before; nothing reads off-topic clearly.
+    const [, present] = converse('微信实名能换成我老婆的吗', '要她本人在场吗');
+    expect(present!.reply).toMatchObject({ kind: 'clarify', topic: 'realname.change' });
+    // Clearly off-topic turns still fall back, pronoun or not.
+    const [, gift] = converse('微信实名怎么解除', '他生日送什么礼物好');
+    expect(gift!.reply.kind).toBe('fallback');
+  });
+
   it('asks the last facet again of the value an elliptical turn puts in the frame, when no section answers the turn itself', () => {
     const [, penalty, lend] = converse('有人想花钱租我的微信号', '被发现会怎么处罚', '那借给亲戚用呢');
     expect(penalty!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning', facet: 'consequences' });

@@ -34,6 +34,7 @@ describe('readCues', () => {
   it('notices a turn that points back at what was said', () => {
     expect(cues('那这样会影响我的实名吗').anaphora).toBe(true);
     expect(cues('他那个号还能用吗').anaphora).toBe(true);
+    expect(cues('我建的那几个群还会在吗').anaphora).toBe(true);
     expect(cues('where do i upload it').anaphora).toBe(true);
     expect(cues('那微信的呢').anaphora).toBe(false);
   });
