@@ -699,6 +699,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (!namesNone && namesTopicStrongly(named) && named[0]!.topic !== frame.topic && named[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(named[0]!.topic, facet, named[0]!.score, named, entityMap(p.entities));
     }
+    // ... so does one that asks a new action of another topic that the turn alone names strongly, however
+    // close the live topic's favour brings it ("被封的号可以注销吗" after 号被封了: 注销 deletes the account).
+    const newAction = p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities.action !== e.value);
+    if (!facet && newAction && !namesNone && namesTopicStrongly(whole) && whole[0]!.topic !== frame.topic && whole[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
+      return answerAction(whole[0]!.topic, facet, whole[0]!.score, whole, entityMap(p.entities));
+    }
     // After a shift word, a facet word may be part of the new matter ("对了 怎么防止别人冒充客服骗我"):
     // the whole turn, named as clearly as a first question would be, is switched to.
     if (!namesNone && shifting && facet && namesTopicStrongly(ranked) && best.topic !== frame.topic && best.score >= switchAbove && !staysOnTopic) {

@@ -542,6 +542,14 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('switches to a topic the turn alone names strongly with a new action, however close the live topic is brought', () => {
+    const [, close] = converse('我的微信号被封了', '被封的号可以注销吗');
+    expect(close!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+    // The live topic's own action asked again stays on it.
+    const [, unblock] = converse('我的微信号被封了', '能解封吗');
+    expect(unblock!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen' });
+  });
+
   it('never calls a turn that points back unrelated: weak off-topic reading asks which part instead of falling back', () => {
     // 她 is the wife named just before; nothing reads off-topic clearly.
     const [, present] = converse('微信实名能换成我老婆的吗', '要她本人在场吗');
