@@ -14,11 +14,11 @@ const conversations = loadConversations(join(import.meta.dirname, 'conversations
 const engine = realEngine();
 
 /**
- * Floors just under today's figures (92.3% of turns, 91.6% of facet turns, 2026-12-03), so a regression fails.
- * Issue #10 asks for 0.95 (not met) and 0.90 (met since 2026-12-03); the README's "Accuracy" section says where it stands.
+ * Issue #10's floor for turns (0.95), met since the fifth session of 2026-12-03 (596 of 627); facet turns
+ * just under today's figure (94.7%), above the issue's 0.90. The README's "Accuracy" section says where each stands.
  * Every turn below them is listed above as a known failure with its reason.
  */
-const FLOORS = { turns: 0.94, facets: 0.94 };
+const FLOORS = { turns: 0.95, facets: 0.94 };
 
 describe('conversation scripts', () => {
   it('has the conversations and kinds of turn the evaluation needs', () => {
