@@ -194,6 +194,25 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     smalltalkValues.set(st.id, values);
   }
+  /**
+   * The value of a type all of whose other values route elsewhere (the one platform with no route:
+   * WeChat, the platform this bot is about). Named alone, it asks nothing.
+   */
+  const homeValues = new Set(
+    kb.lexicon.entities
+      .filter((e) => !e.route && kb.lexicon.entities.some((o) => o.type === e.type && o.route) && kb.lexicon.entities.every((o) => o.type !== e.type || o === e || o.route))
+      .map((e) => `${e.type}=${e.value}`),
+  );
+  /** A message that names the home value and nothing else, but courtesies and question words. */
+  const namesOnlyHome = (p: Parse) => {
+    const own = p.entities.filter((e) => !e.nested);
+    if (!own.length || p.facet || !own.every((e) => homeValues.has(`${e.type}=${e.value}`))) return false;
+    const mask = new Uint8Array(p.text.length);
+    if (p.cues.lead && p.text.startsWith(nlu.prepare(p.cues.lead))) mask.fill(1, 0, nlu.prepare(p.cues.lead).length);
+    if (p.cues.tail && p.text.endsWith(nlu.prepare(p.cues.tail))) mask.fill(1, p.text.length - nlu.prepare(p.cues.tail).length);
+    for (const e of own) mask.fill(1, e.start, e.end);
+    return charsOutside(p, mask, FILLER_OR_SPACE_RE) === 0;
+  };
   /** Question and function words: a turn of these alone names no matter (namesNothing). */
   const FUNCTION_WORDS = new Set(
     '为什么 为啥 为何 凭什么 凭 什么 啥 怎么 怎么办 怎么样 怎样 咋 咋办 如何 不行 行 行不行 可以 不可以 可不可以 能 不能 能不能 会 不会 会不会 要 不要 是 不是 是不是 吗 呢 吧 啊 呀 哦 了 的 这样 那样 这 那 这个 那个 真的 真 假的 然后 还 也 都 就 又 非 非要 一定 必须 why what how not really so then ok'.split(' '),
@@ -469,6 +488,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
 
     const ranked = rankContent(p, frame?.topic ?? null);
+    if (!frame && namesOnlyHome(p)) {
+      // "wechat", "hello wechat": the platform the bot is about, and nothing asked of it. Courtesies
+      // around it are their small talk (read whole); otherwise the topics to choose from.
+      const courtesy = nlu.parse([p.cues.lead, p.cues.tail].filter(Boolean).join(' '));
+      const talk = courtesy.text ? rank(courtesy.terms.terms, courtesy.text) : [];
+      const said = talk[0] && isSmalltalk(talk[0].topic) && talk[0].score >= matching.switchTopicAbove ? talk[0] : null;
+      return { action: said ? { do: 'smalltalk', id: said.topic, confidence: said.score } : { do: 'fallback', confidence: 0 }, candidates: talk };
+    }
     if (!frame) {
       // A story the whole of which reads as off-topic: a clause of it may name the matter.
       const story = isOutOfScope(ranked[0]!) ? byClause(raw) : null;

@@ -542,6 +542,17 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('reads the platform the bot is about, named alone, as asking nothing (with courtesies: their small talk)', () => {
+    // "wechat" alone read as a stolen account (English lines about hacked accounts name it often).
+    expect(engine.respond(null, 'wechat', T0).reply.kind).toBe('fallback');
+    expect(engine.respond(null, '微信?', T0).reply.kind).toBe('fallback');
+    expect(engine.respond(null, 'hi wechat', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.greeting' });
+    expect(engine.respond(null, 'thanks wechat', T0).reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    // Anything asked of it is a question as before.
+    expect(engine.respond(null, 'wechat pay', T0).reply.kind).toBe('answer');
+    expect(engine.respond(null, 'QQ', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
+  });
+
   it('switches to a topic the turn alone names strongly with a new action, however close the live topic is brought', () => {
     const [, close] = converse('我的微信号被封了', '被封的号可以注销吗');
     expect(close!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
