@@ -947,7 +947,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * (a global regex), its facet phrase when `withFacet`, and question words.
    */
   function saysLittleElse(p: Parse, also: RegExp, withFacet: boolean): boolean {
-    const said = new Uint8Array(p.text.length);
+    // The courtesies around the question ("你好 …", "… 谢谢") say nothing.
+    const said = asideMask(p).slice();
     if (withFacet && p.facet) p.facet.mask.forEach((m, i) => m && (said[i] = 1));
     for (const e of p.entities) said.fill(1, e.start, e.end);
     for (const m of p.text.matchAll(also)) said.fill(1, m.index, m.index + m[0].length);

@@ -542,6 +542,15 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('answers the same question again when it comes with courtesies or a form of address', () => {
+    const [, again] = converse('微信实名怎么解除', '你好 微信实名怎么解除');
+    expect(again!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    const [, other] = converse('微信实名怎么解除', '帅哥 注销微信要多久');
+    expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: 'duration' });
+    const [, thanks] = converse('微信实名怎么解除', '谢谢你啊小同志');
+    expect(thanks!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+  });
+
   it('reads the platform the bot is about, named alone, as asking nothing (with courtesies: their small talk)', () => {
     // "wechat" alone read as a stolen account (English lines about hacked accounts name it often).
     expect(engine.respond(null, 'wechat', T0).reply.kind).toBe('fallback');

@@ -75,6 +75,10 @@ describe('readCues', () => {
     expect(cues('oops i meant just closing wechat pay not alipay').correction).toBe('just closing wechat pay');
     expect(cues('sorry i meant removing my real name but not the whole account').correction).toBe('removing my real name');
     expect(cues('客服你好 请教一下 初中生能开通零钱吗 在线等 急')).toMatchObject({ lead: '客服你好 请教一下', tail: '在线等 急' });
+    // Forms of address to the bot are courtesies too; a word that may name a person asked about is not.
+    expect(cues('帅哥 注销微信要多久')).toMatchObject({ lead: '帅哥' });
+    expect(cues('谢谢你啊小同志')).toMatchObject({ bare: true });
+    expect(cues('我把账号借给了兄弟')).toMatchObject({ tail: '' });
     // Exclamations of worry are no content either, before or after the question.
     expect(cues('找不到客服入口 急死了')).toMatchObject({ tail: '急死了' });
     expect(cues('烦死了 微信实名怎么解除')).toMatchObject({ lead: '烦死了' });
