@@ -698,9 +698,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities[e.type] !== e.value);
     // So does a turn that names the frame's own action and nothing the frame does not hold ("注销之后微信
     // 还能登录吗" after 注销微信支付 asks what closing it leads to, however much 注销 + 微信 reads as deleting).
+    // (Besides the frame's values, it may name things the live topic's own text talks about: "注销后零钱
+    // 怎么办" after 微信支付怎么注销 asks about the balance when closing WeChat Pay, not deleting the account.)
     const sameAction =
       ownThings.some((e) => e.type === 'action' && frame.entities.action === e.value) &&
-      ownThings.every((e) => frame.entities[e.type] === e.value);
+      ownThings.every((e) => frame.entities[e.type] === e.value || (e.type !== 'action' && !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`)));
     // Sections of both topics that explain the turn's words equally decide nothing for a turn that
     // names nothing new and reads as another topic as surely as a first question can ("那為什麼一定要實名呢"
     // after the rules' future: 实名 is in both texts; 为什么 asks why it is required).

@@ -542,6 +542,15 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it("keeps a turn on the live topic that names the frame's own action and things the topic's text talks about", () => {
+    // 注销 + 零钱 reads as deleting the account; after 微信支付怎么注销 it asks about the balance when closing Pay.
+    const [, balance] = converse('微信支付怎么注销', '注销后零钱怎么办');
+    expect(balance!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove' });
+    // A new action still switches.
+    const [, account] = converse('微信支付怎么注销', '那整个微信号怎么删');
+    expect(account!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('answers the same question again when it comes with courtesies or a form of address', () => {
     const [, again] = converse('微信实名怎么解除', '你好 微信实名怎么解除');
     expect(again!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
