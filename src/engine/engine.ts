@@ -1011,7 +1011,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       // The same question of the value put in the frame's place: the last answer's facet, unless a
       // section answers the turn itself ("那直接卖掉呢" after 租号 and 被查到会怎么判: what selling leads to).
       const section = sectionsOf(frame.topic, p)[0];
-      const same = !facet && !correcting && frame.facet && (!section || section.score < dialogue.sectionAnswers) ? frame.facet : facet;
+      // (Not when it asks how: "那整个微信号怎么删" asks the steps, whatever the last answer's facet.)
+      const same = !facet && !correcting && frame.facet && !ASKS_HOW_RE.test(p.text) && (!section || section.score < dialogue.sectionAnswers) ? frame.facet : facet;
+      // With no section that answers it and no facet to carry, a fragment that alone names the live topic
+      // clearly asks it again ("那整个微信号怎么删" after deleting the account: its answer, not a section
+      // its words barely touch).
+      if (!same && (!section || section.score < dialogue.sectionAnswers)) {
+        const alone = rank(contentTerms(p), p.text);
+        if (alone[0]!.topic === frame.topic && namesTopicStrongly(alone)) return answerAction(frame.topic, null, alone[0]!.score, alone, entities);
+      }
       return followupOrAnswer(frame, p, same);
     }
     return answerAction(best.topic, correcting ? facet : carried(best.topic), best.score, ranked, entities);

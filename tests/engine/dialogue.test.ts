@@ -542,6 +542,11 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('answers the live topic again for a fragment that names it clearly and that no section answers', () => {
+    const [, , again] = converse('我想注销微信号', '注销后零钱怎么办', '那整个微信号怎么删');
+    expect(again!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it("keeps a turn on the live topic that names the frame's own action and things the topic's text talks about", () => {
     // 注销 + 零钱 reads as deleting the account; after 微信支付怎么注销 it asks about the balance when closing Pay.
     const [, balance] = converse('微信支付怎么注销', '注销后零钱怎么办');
