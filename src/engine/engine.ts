@@ -854,7 +854,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // Another topic leads as a first question would need, and reads better as a follow-up of its own
     // ("我的身份证信息在腾讯那会被存多少年" after 身份证被冒用: privacy.data's sections, not misuse's).
     const otherReadsBetter =
-      anotherTopic && !p.cues.anaphora && !staysOnTopic && best.score >= matching.switchTopicAbove && !!section && section.score < (sections.rank(best.topic, contentTerms(p))[0]?.score ?? 0);
+      anotherTopic && !p.cues.anaphora && !staysOnTopic && best.score >= matching.switchTopicAbove && !!section && section.score < (sections.rank(best.topic, contentTerms(p))[0]?.score ?? 0) &&
+      // (Not on question words alone: "要不要报警" after a stolen account names no thing, and reads as the
+      // rules' future only through 要不要.)
+      !(!p.entities.length && best.score < dialogue.switchInConversation);
     // The context boost carries a turn the live topic's sections explain; not one they barely touch
     // while another topic reads ahead of the live one without it, as a first question would need
     // ("以后会不会所有人都强制实名" after 为什么要实名: the rules' future, though the boost put 为什么 first;

@@ -542,6 +542,15 @@ describe('follow-ups in a conversation', () => {
     expect(human!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.human' });
   });
 
+  it('switches on no question words alone: a turn that names no thing stays on a section that answers it', () => {
+    // 要不要 leans to the rules' future; after a stolen account, whether to call the police is its contact.
+    const [, , police] = converse('我的微信被人盗了', '怎么拿回来', '要不要报警');
+    expect(police!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'contact' });
+    // "文件" asks for the materials.
+    const [, papers] = converse('我爸爸去世了 他微信有钱', '要什么文件');
+    expect(papers!.reply).toMatchObject({ kind: 'followup', topic: 'deceased.account', facet: 'materials' });
+  });
+
   it('answers the live topic again for a fragment that names it clearly and that no section answers', () => {
     const [, , again] = converse('我想注销微信号', '注销后零钱怎么办', '那整个微信号怎么删');
     expect(again!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
