@@ -694,6 +694,13 @@ describe('follow-ups in a conversation', () => {
     expect(engine.nlu.parse('我有个仲裁还没结').text).toContain('仲裁');
   });
 
+  it('follows a Cantonese conversation: 点算 is 怎么办, a leading 咁 links like 那', () => {
+    const [, , money] = converse('我想取消微信實名', '要幾耐', '啲錢點算');
+    expect(money!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove' });
+    const [, self] = converse('有人話俾300蚊幫我解除實名 係咪真', '咁我自己點做');
+    expect(self!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+  });
+
   it('keeps Mandarin words that hold a Cantonese synonym form (快点解封 is no 点解, "why")', () => {
     expect(engine.nlu.parse('怎么才能快点解封微信').text).toContain('快点解封');
     expect(engine.respond(null, '怎么才能快点解封微信', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
