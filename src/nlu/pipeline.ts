@@ -232,7 +232,15 @@ export function createNlu(kb: KnowledgeBase): Nlu {
         entities.some((e) => !e.nested && e.type !== 'action') &&
         !entities.some((e) => !e.nested && e.type === 'action' && !inMask(e)) &&
         [...mask.keys()].every((i) => !mask[i] || /\s/.test(text[i]!) || FACET_FILLER.has(text[i]!) || entities.some((e) => !e.nested && e.type === 'action' && i >= e.start && i < e.end));
-      const hit = found && !verbOnly ? found : null;
+      // Nor does one that is only the thing the question's own verb acts on ("phone number" in "how do I
+      // change my phone number": the object of 换, no request for a number to call).
+      const inEntity = (i: number, action: boolean) => entities.some((e) => !e.nested && (e.type === 'action') === action && i >= e.start && i < e.end);
+      const objectOnly =
+        !!mask &&
+        entities.some((e) => !e.nested && e.type !== 'action' && inMask(e)) &&
+        entities.some((e) => !e.nested && e.type === 'action' && !inMask(e)) &&
+        [...mask.keys()].every((i) => !mask[i] || /\s/.test(text[i]!) || FACET_FILLER.has(text[i]!) || inEntity(i, false));
+      const hit = found && !verbOnly && !objectOnly ? found : null;
       return {
         text,
         traditional: a.traditional,

@@ -239,6 +239,14 @@ describe('follow-ups in a conversation', () => {
     expect(selling!.reply).toMatchObject({ kind: 'answer', topic: 'scam.warning' });
   });
 
+  it('does not take the thing a question\'s verb acts on for a facet ("change my phone number")', () => {
+    const { reply } = engine.respond(null, 'how do I change my phone number on wechat', T0);
+    expect(reply).toMatchObject({ kind: 'answer', topic: 'phone.change', facet: null });
+    // Asked alone, after a topic, it is the contact facet.
+    const [, number] = converse('微信客服怎么联系', 'phone number?');
+    expect(number!.reply).toMatchObject({ topic: 'support.contact', facet: 'contact' });
+  });
+
   it('does not take a question\'s own verb for a facet ("…怎么撤销" names its object)', () => {
     const { reply } = engine.respond(null, '微信的身份绑定怎么撤销', T0);
     expect(reply).toMatchObject({ kind: 'answer', topic: 'realname.remove', facet: null });
