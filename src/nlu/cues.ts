@@ -36,7 +36,7 @@ const SHIFT = '算了|另外|还有个问题|还有一个问题|还有一件事|
 const ADDRESS = '小同志|同志|小伙子|小姑娘|靓仔|靓女|帅哥|美女|小哥哥|小哥|小姐姐|老铁';
 const COURTESY =
   `${ADDRESS}|` +
-  '客服你好|客服您好|你好客服|您好客服|老师好|老师你好|大家好|你好|您好|亲|不好意思|抱歉|在吗|在不在|打扰一下|打扰了|请教一下|请问一下|请问|问一下|想问一下|我想问一下|想问下|我想问下|谢谢你|谢谢|谢了|多谢|好的|好吧|明白了|明白|清楚了|懂了|知道了|了解了|收到|还有|急死我了|急死人了|急死了|烦死了|气死了|愁死了|嗯嗯|嗯|哦哦|哦|噢|哈喽|唔该晒|唔该|多谢晒|thank you so much|thank you very much|thanks so much|thanks a lot|thanks a bunch|many thanks|much appreciated|appreciate it|hello there|hi there|good morning|good afternoon|good evening|hello|hi|hey|thanks|thank you|thank u|cheers|ty|that was helpful|that helped|that helps|very helpful|帮大忙了|ok|okay|alright|i see|got it';
+  '就这样吧|客服你好|客服您好|你好客服|您好客服|老师好|老师你好|大家好|你好|您好|亲|不好意思|抱歉|在吗|在不在|打扰一下|打扰了|请教一下|请问一下|请问|问一下|想问一下|我想问一下|想问下|我想问下|谢谢你|谢谢|谢了|多谢|好的|好吧|明白了|明白|清楚了|懂了|知道了|了解了|收到|还有|急死我了|急死人了|急死了|烦死了|气死了|愁死了|嗯嗯|嗯|哦哦|哦|噢|哈喽|唔该晒|唔该|多谢晒|thank you so much|thank you very much|thanks so much|thanks a lot|thanks a bunch|many thanks|much appreciated|appreciate it|hello there|hi there|good morning|good afternoon|good evening|hello|hi|hey|thanks|thank you|thank u|cheers|ty|that was helpful|that helped|that helps|very helpful|帮大忙了|ok|okay|alright|i see|got it';
 const TAIL_COURTESY =
   `(?:啊|呀|哈)?(?:${ADDRESS})|` +
   '谢谢你了|谢谢你|谢谢了|谢谢啦|谢谢|谢了|多谢了|多谢|麻烦你了|麻烦了|麻烦大家了|拜托了|求解答|求回复|求帮忙|求助|帮帮忙|帮帮我|在线等|急急急|急死我了|急死人了|急死了|烦死了|气死了|愁死了|急|唔该晒|唔该|多谢晒|thank you so much|thank you very much|thanks so much|thanks a lot|thanks a bunch|many thanks|much appreciated|appreciate it|thank you|thank u|thanks|thx|cheers|ty|that was helpful|that helped|that helps|very helpful|帮大忙了|please help|help please|help me|please|pls|plz';
@@ -100,6 +100,13 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     if (rest && [...rest.replace(/\s/g, '')].length >= 2 && !/^[吗呢吧]/.test(rest)) correction = rest;
   }
   const linking = LINKING_RE.exec(text);
+  // "那谢谢啦", "那就这样吧": a linking word before courtesies alone links nothing; the courtesies are the message.
+  const linkingWhole = LINKING_RE.exec(whole);
+  const after = linkingWhole ? whole.slice(linkingWhole[0].length).trim() : '';
+  const onlyCourtesy = !!after && (LEAD_RE.exec(after)?.[0].trim() === after || TAIL_RE.exec(after)?.[0].trim() === after);
+  if (onlyCourtesy) {
+    return { shift: false, lead: '', tail: '', bare: true, linking: false, linkingWord: '', trailingNe: false, anaphora: false, reject: false, correction: null };
+  }
   return {
     shift: SHIFT_ANY_RE.test(lead),
     lead: body ? lead : '',

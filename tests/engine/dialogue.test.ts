@@ -573,6 +573,15 @@ describe('follow-ups in a conversation', () => {
     expect(account!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
   });
 
+  it('reads courtesies after a linking 那 as courtesies, not as an elliptical question', () => {
+    const [, thanks] = converse('微信实名怎么解除', '那谢谢啦');
+    expect(thanks!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    const [, done] = converse('微信实名怎么解除', '那就这样吧');
+    expect(done!.reply).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    const [, more] = converse('微信实名怎么解除', '那微信号注销呢');
+    expect(more!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('answers the same question again when it comes with courtesies or a form of address', () => {
     const [, again] = converse('微信实名怎么解除', '你好 微信实名怎么解除');
     expect(again!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });

@@ -8,6 +8,9 @@ describe('readCues', () => {
   it('reads a leading linking word and a trailing 呢', () => {
     expect(cues('那微信的呢')).toMatchObject({ linking: true, trailingNe: true });
     expect(cues('换成微信呢')).toMatchObject({ linking: true });
+    // A linking word before courtesies alone links nothing: the courtesies are the message.
+    expect(cues('那谢谢啦')).toMatchObject({ linking: false, bare: true });
+    expect(cues('那就这样吧')).toMatchObject({ linking: false, bare: true });
     // Cantonese 咁 ("then") links; 咁耐 ("so long") does not.
     expect(cues('咁我自己点做')).toMatchObject({ linking: true, linkingWord: '咁' });
     expect(cues('咁耐都未搞掂')).toMatchObject({ linking: false });
