@@ -207,9 +207,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const namesOnlyHome = (p: Parse) => {
     const own = p.entities.filter((e) => !e.nested);
     if (!own.length || p.facet || !own.every((e) => homeValues.has(`${e.type}=${e.value}`))) return false;
-    const mask = new Uint8Array(p.text.length);
-    if (p.cues.lead && p.text.startsWith(nlu.prepare(p.cues.lead))) mask.fill(1, 0, nlu.prepare(p.cues.lead).length);
-    if (p.cues.tail && p.text.endsWith(nlu.prepare(p.cues.tail))) mask.fill(1, p.text.length - nlu.prepare(p.cues.tail).length);
+    const mask = asideMask(p).slice();
     for (const e of own) mask.fill(1, e.start, e.end);
     return charsOutside(p, mask, FILLER_OR_SPACE_RE) === 0;
   };
