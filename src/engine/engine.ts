@@ -685,6 +685,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       ownThings.every(
         (e) => e.type !== 'action' && !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`) && (mentionedBy.get(`e:${e.type}=${e.value}`) ?? 0) <= kb.topics.length / 2,
       );
+    // The turn asks an action the frame does not hold.
+    const newAction = p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities.action !== e.value);
     // (Sections shared, not a turn that asks a new action and reads as another topic as surely as a
     // first question can: "注销微信号" after 解除实名 deletes the account, whatever the live topic's
     // sections say about deleting one; "注销以后有什么影响" after 注销微信支付 names the frame's own
@@ -693,7 +695,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       isTopic(named[0]?.topic) &&
       named[0]!.topic !== frame.topic &&
       named[0]!.score >= dialogue.switchDespiteSectionsAbove &&
-      p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities[e.type] !== e.value);
+      newAction;
     // So does a turn that names the frame's own action and nothing the frame does not hold ("注销之后微信
     // 还能登录吗" after 注销微信支付 asks what closing it leads to, however much 注销 + 微信 reads as deleting).
     // (Besides the frame's values, it may name things the live topic's own text talks about: "注销后零钱
@@ -728,7 +730,6 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     }
     // ... so does one that asks a new action of another topic that the turn alone names strongly, however
     // close the live topic's favour brings it ("被封的号可以注销吗" after 号被封了: 注销 deletes the account).
-    const newAction = p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities.action !== e.value);
     if (!facet && newAction && !namesNone && namesTopicStrongly(whole) && whole[0]!.topic !== frame.topic && whole[0]!.score >= switchAbove && !isElliptical(p) && !staysOnTopic) {
       return answerAction(whole[0]!.topic, facet, whole[0]!.score, whole, entityMap(p.entities));
     }
@@ -1013,11 +1014,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       // section answers the turn itself ("那直接卖掉呢" after 租号 and 被查到会怎么判: what selling leads to).
       const section = sectionsOf(frame.topic, p)[0];
       // (Not when it asks how: "那整个微信号怎么删" asks the steps, whatever the last answer's facet.)
-      const same = !facet && !correcting && frame.facet && !ASKS_HOW_RE.test(p.text) && (!section || section.score < dialogue.sectionAnswers) ? frame.facet : facet;
+      const noSectionAnswers = !section || section.score < dialogue.sectionAnswers;
+      const same = !facet && !correcting && frame.facet && !ASKS_HOW_RE.test(p.text) && noSectionAnswers ? frame.facet : facet;
       // With no section that answers it and no facet to carry, a fragment that alone names the live topic
       // clearly asks it again ("那整个微信号怎么删" after deleting the account: its answer, not a section
       // its words barely touch).
-      if (!same && (!section || section.score < dialogue.sectionAnswers)) {
+      if (!same && noSectionAnswers) {
         const alone = rank(contentTerms(p), p.text);
         if (alone[0]!.topic === frame.topic && namesTopicStrongly(alone)) return answerAction(frame.topic, null, alone[0]!.score, alone, entities);
       }

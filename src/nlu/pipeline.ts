@@ -227,14 +227,15 @@ export function createNlu(kb: KnowledgeBase): Nlu {
       // action of the lexicon, in a question that names its object) asks no facet.
       // ... unless the question has a verb of its own outside the phrase ("实名解除了能撤销吗": undoing it).
       const inMask = (e: EntityHit) => !!mask && mask.subarray(e.start, e.end).includes(1);
+      // Whether position i is inside an entity that is (or is not) an action.
+      const inEntity = (i: number, action: boolean) => entities.some((e) => !e.nested && (e.type === 'action') === action && i >= e.start && i < e.end);
       const verbOnly =
         !!mask &&
         entities.some((e) => !e.nested && e.type !== 'action') &&
         !entities.some((e) => !e.nested && e.type === 'action' && !inMask(e)) &&
-        [...mask.keys()].every((i) => !mask[i] || /\s/.test(text[i]!) || FACET_FILLER.has(text[i]!) || entities.some((e) => !e.nested && e.type === 'action' && i >= e.start && i < e.end));
+        [...mask.keys()].every((i) => !mask[i] || /\s/.test(text[i]!) || FACET_FILLER.has(text[i]!) || inEntity(i, true));
       // Nor does one that is only the thing the question's own verb acts on ("phone number" in "how do I
       // change my phone number": the object of 换, no request for a number to call).
-      const inEntity = (i: number, action: boolean) => entities.some((e) => !e.nested && (e.type === 'action') === action && i >= e.start && i < e.end);
       const objectOnly =
         !!mask &&
         entities.some((e) => !e.nested && e.type !== 'action' && inMask(e)) &&
