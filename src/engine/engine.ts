@@ -751,7 +751,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    the turn is not plainly off-topic ("红烧肉怎么做": 怎么做 is no follow-up there). A facet the
     //    topic lacks ("不更新会怎么样" where no consequences are written) is read as a detail question.
     // (The rest must say something: "现在要找谁" leaves 现在要, no off-topic matter.)
-    const restRanked = facet && !p.entities.length && unmaskedChars(p) >= dialogue.offTopicRestChars ? rank(nlu.withoutFacet(p), p.text, frame.topic) : [];
+    // (Nor does a pronoun, which stands for the live topic's matter, with little beside it: "这事要找谁处理".)
+    const restRanked =
+      facet && !p.entities.length && unmaskedChars(p) >= dialogue.offTopicRestChars && !littleBesidePronoun(p)
+        ? rank(nlu.withoutFacet(p), p.text, frame.topic)
+        : [];
     const rest = restRanked[0];
     const restLike = rest ? sections.followUpLike(nlu.withoutFacet(p)) : 1;
     // Off-topic clearly, or reading like no follow-up at all (unknown dishes: "鱼香肉丝怎么做").
@@ -950,6 +954,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * Whether a turn says at most one character beyond its lexicon entities, the words `also` finds
    * (a global regex), its facet phrase when `withFacet`, and question words.
    */
+  /** A pronoun with fewer than offTopicRestChars characters beside it, its facet phrase, asides and question words. */
+  function littleBesidePronoun(p: Parse): boolean {
+    if (!p.cues.anaphora) return false;
+    const said = asideAndFacetMask(p);
+    for (const m of p.text.matchAll(ANAPHORA_ALL_RE)) said.fill(1, m.index, m.index + m[0].length);
+    return charsOutside(p, said, FILLER_OR_SPACE_RE) < dialogue.offTopicRestChars;
+  }
+
   function saysLittleElse(p: Parse, also: RegExp, withFacet: boolean): boolean {
     // The courtesies around the question ("你好 …", "… 谢谢") say nothing.
     const said = asideMask(p).slice();

@@ -64,7 +64,7 @@ const LAST_TAIL_RE = new RegExp(`(?:^|\\s)(?:${CORRECTION_TAIL})\\s*([^\\s].*)$`
 /** A rejection after what is meant: "(是微信的) 不是支付宝", "(,)而不是改" (not the 不是 of 是不是), "…, not alipay". */
 const TRAILING_NOT_RE = /\s*(?:(?:而|并)?(?<!是)不是)\s*[^\s]{1,8}$|\s+(?:and\s+|but\s+)?not\s+[a-z]+(?:\s+[a-z]+){0,2}$/u;
 
-const ANAPHORA_RE = /这样|这么做|这个|那个|这些|那些|这几个|那几个|这种|那种|那边|这边|[他她它]|\b(?:it|that|this|they|them|he|she|his|her)\b/u;
+const ANAPHORA_RE = /这样|这么做|这件事|那件事|这事|那事|此事|这个|那个|这些|那些|这几个|那几个|这种|那种|那边|这边|[他她它]|\b(?:it|that|this|they|them|he|she|his|her)\b/u;
 /** The same words, each occurrence (for their spans in a parse's text). */
 export const ANAPHORA_ALL_RE = new RegExp(ANAPHORA_RE.source, 'gu');
 

@@ -439,6 +439,8 @@ describe('follow-ups in a conversation', () => {
     // ... while a short rest that is a matter of the topic, or no matter at all, keeps the facet.
     expect(converse('微信实名怎么解除', '理财通怎么弄')[1]!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove', facet: 'steps' });
     expect(converse('注销微信账号', '现在要找谁')[1]!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'contact' });
+    // A pronoun stands for the live topic's matter: little beside it is no off-topic rest.
+    expect(converse('实名想从我老公换成我自己', '这事要找谁处理')[1]!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'contact' });
   });
 
   it('answers the topic two unplaced messages in a row both lean to, and keeps only its id', () => {
