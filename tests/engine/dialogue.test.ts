@@ -713,6 +713,15 @@ describe('follow-ups in a conversation', () => {
     expect(engine.nlu.parse('我有个仲裁还没结').text).toContain('仲裁');
   });
 
+  it('understands Cantonese everyday words (過咗身, 阿媽, 佢個, 淨係, 傾偈) through the lexicon', () => {
+    expect(engine.nlu.parse('阿爸過咗身,佢個微信點處理').text).toContain('爸爸过了身');
+    expect(engine.respond(null, '阿爸上年過咗身,佢個微信仲有錢', T0).reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
+    const [, chat] = converse('點解微信要實名', '我淨係用嚟傾偈 唔實名得唔得');
+    expect(chat!.reply).toMatchObject({ kind: 'followup', topic: 'realname.why' });
+    // 阿妈 alone is no 阿 + 妈 of Mandarin: only the Cantonese 佢個 is 他的, not 我个人.
+    expect(engine.nlu.parse('我个人信息').text).toContain('我个人');
+  });
+
   it('follows a Cantonese conversation: 点算 is 怎么办, a leading 咁 links like 那', () => {
     const [, , money] = converse('我想取消微信實名', '要幾耐', '啲錢點算');
     expect(money!.reply).toMatchObject({ kind: 'followup', topic: 'realname.remove' });
