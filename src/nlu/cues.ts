@@ -31,7 +31,7 @@ export interface Cues {
   bare: boolean;
 }
 
-const SHIFT = '算了|另外|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question';
+const SHIFT = '算了|另外再问一下|另外问一下|另外|说到这个|说到这里|说到这儿|说起这个|话说回来|话说|我还想问一下|我还想问|还想问一下|还想问|问个别的|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question|on another note|also';
 /** Forms of address to the bot, said around a question or a thanks (「谢谢你啊小同志」, 「帅哥 注销微信要多久」). */
 const ADDRESS = '小同志|同志|小伙子|小姑娘|靓仔|靓女|帅哥|美女|小哥哥|小哥|小姐姐|老铁';
 const COURTESY =

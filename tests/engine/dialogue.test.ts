@@ -650,6 +650,11 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply).toMatchObject({ kind: 'answer', topic: 'realname.misuse' });
     const p = engine.nlu.parse('顺便问一下注销要多久');
     expect(p.cues).toMatchObject({ shift: true, lead: '顺便问一下' });
+    // 说到这个, 话说回来, 我还想问 turn to a new matter too (这个 there is no pronoun for the live topic).
+    for (const shift of ['话说回来 我这号实名是我表哥的 可以改成我的吗', '说到这儿 我这个号实名是表哥的 能换成我吗']) {
+      expect(converse('有人想租我的微信号 能租吗', shift)[1]!.reply, shift).toMatchObject({ kind: 'answer', topic: 'realname.change' });
+    }
+    expect(engine.nlu.parse('我还想问一下 注销要多久').cues).toMatchObject({ shift: true, lead: '我还想问一下' });
   });
 
   it('after a shift word, reads a facet word that is part of the new matter with it ("冒充客服")', () => {
