@@ -156,7 +156,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     sectionDocs,
     (text) => nlu.featurize(nlu.prepare(text)),
     (terms) => new Map(facetMatcher.rankTerms(terms, '').map((r) => [r.label, r.score])),
-    dialogue.sectionPriorWeight,
+    { score: dialogue.sectionPriorWeight, explained: dialogue.sectionOrderPriorExplained, unexplained: dialogue.sectionOrderPriorUnexplained },
+    dialogue.sectionExplainedAbove,
   );
   // The lexicon values each topic's own text names (its sections), and how many topics name each:
   // a thing only some topics talk about, asked about while one of them is live, is asked of it.

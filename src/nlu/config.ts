@@ -86,6 +86,15 @@ export const dialogue = {
   /** Share of "which facet does it read like" (any topic's sections) in a section's score; the rest is its own text. */
   sectionPriorWeight: 0.15,
   /**
+   * Which of a topic's sections a question asks: the same blend, with the prior's share going from
+   * sectionOrderPriorExplained (the best section scores sectionExplainedAbove or more on its own text)
+   * up to sectionOrderPriorUnexplained (no section shares anything with it). How a question is asked
+   * decides more where the text says little about it: "我还欠着微粒贷 能注销吗" asks the conditions.
+   */
+  sectionOrderPriorExplained: 0.1,
+  sectionOrderPriorUnexplained: 0.4,
+  sectionExplainedAbove: 0.4,
+  /**
    * A section's score from its lines: the nearest line and the centroid of its lines, blended with
    * these weights (the topic matcher's knnWeight and centroidWeight, for sections).
    */

@@ -16,7 +16,10 @@ import { dialogue, matching, type MatchingConfig } from './config.js';
 
 export interface SectionHit {
   facet: Facet;
-  /** The blend of the section's own text and the facet prior, 0..1. */
+  /**
+   * The blend of the section's own text and the facet prior at a fixed share, 0..1: how well the turn
+   * reads as this section (hits are ordered by a blend whose share varies, so this may not decrease).
+   */
   score: number;
   /**
    * How much of the question the section's own text explains: the idf weight of the question's
@@ -29,7 +32,8 @@ export interface SectionIndex {
   /**
    * The topic's sections for a question, best first: how much the question shares with the
    * section's own text, plus how much it reads like any topic's section of that facet
-   * ("还能…吗" asks about consequences whatever the topic). Sections sharing nothing score 0.
+   * ("还能…吗" asks about consequences whatever the topic), which counts more when the topic's text
+   * explains the question little. Sections sharing nothing score 0.
    */
   rank(topic: string, terms: readonly string[]): SectionHit[];
   /** How much the question reads like a follow-up of some facet, whatever the topic (0..1). */
@@ -85,7 +89,14 @@ export function createSectionIndex(
   docs: readonly SectionDoc[],
   featurize: (text: string) => string[],
   prior?: (terms: readonly string[]) => Map<string, number>,
-  priorWeight = 0,
+  /**
+   * The prior's share: in a hit's score (how well the turn reads as that section, compared with
+   * thresholds and with other topics' sections), and in the order of a topic's sections, where it
+   * goes from `unexplained` (no section's own text explains the question) down to `explained`.
+   */
+  priorWeight: { score: number; explained: number; unexplained: number } = { score: 0, explained: 0, unexplained: 0 },
+  /** A question whose best section scores this on its own text is explained well. */
+  explainedAbove = 1,
 ): SectionIndex {
   const termsOf = new Map<string, string[]>();
   const featurizeOnce = (text: string) => {
@@ -141,19 +152,26 @@ export function createSectionIndex(
       if (!indices) return [];
       const words = new Set(terms.filter(informative));
       const hits: SectionHit[] = [];
-      const facetPrior = prior && priorWeight > 0 ? priorOf(terms) : null;
+      const facetPrior = prior && Math.max(priorWeight.score, priorWeight.unexplained) > 0 ? priorOf(terms) : null;
       const owned = ownedOf(terms);
       let known = 0;
       for (const t of words) if (df.has(t)) known += idf(t);
-      for (const i of indices) {
-        const own = owned.get(labels[i]!) ?? 0;
+      // Which section is asked: the prior's share grows as the topic's own text explains the question less.
+      const rows = indices.map((i) => ({ i, own: owned.get(labels[i]!) ?? 0 }));
+      const explained = Math.min(1, Math.max(0, ...rows.map((r) => r.own)) / explainedAbove);
+      const weight = facetPrior ? priorWeight.unexplained - (priorWeight.unexplained - priorWeight.explained) * explained : 0;
+      const order = new Map<SectionHit, number>();
+      for (const { i, own } of rows) {
         let shared = 0;
         for (const t of words) if (vocabulary[i]!.has(t)) shared += idf(t);
         const p = facetPrior?.get(docs[i]!.facet) ?? 0;
-        const score = (1 - priorWeight) * own + priorWeight * p;
-        if (own > 0 || p > 0) hits.push({ facet: docs[i]!.facet, score, overlap: known ? shared / known : 0 });
+        if (own > 0 || p > 0) {
+          const hit = { facet: docs[i]!.facet, score: (1 - priorWeight.score) * own + priorWeight.score * p, overlap: known ? shared / known : 0 };
+          order.set(hit, (1 - weight) * own + weight * p);
+          hits.push(hit);
+        }
       }
-      return hits.sort((a, b) => b.score - a.score);
+      return hits.sort((a, b) => order.get(b)! - order.get(a)!);
     },
   };
 }

@@ -741,6 +741,13 @@ describe('follow-ups in a conversation', () => {
     expect(engine.nlu.parse('點解要實名').text).toContain('为什么');
   });
 
+  it("reads a detail the topic's text barely names by how it is asked (can it be done, if …: conditions)", () => {
+    const [, debt] = converse('怎么注销微信号', '我还欠着微粒贷 能注销吗');
+    expect(debt!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'conditions' });
+    const [, consent] = converse('微信实名能换成我老公的吗', '他不同意的话还能换吗');
+    expect(consent!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change', facet: 'conditions' });
+  });
+
   it('reads an action alone, asked of the live topic, as whether it can be done (conditions) or how (steps)', () => {
     const [, can] = converse('号被封了', '能解封吗');
     expect(can!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen', facet: 'conditions' });

@@ -24,10 +24,24 @@ describe('createSectionIndex', () => {
 
   it('blends a facet prior when one is given, without a prior the score is the text alone', () => {
     const prior = () => new Map([['duration', 1]]);
-    const withPrior = createSectionIndex(docs, features, prior, 0.5);
+    const withPrior = createSectionIndex(docs, features, prior, { score: 0.5, explained: 0.5, unexplained: 0.5 });
     expect(withPrior.rank('a.remove', features('多久'))[0]).toMatchObject({ facet: 'duration' });
     expect(withPrior.followUpLike(features('多久'))).toBe(1);
     expect(index.followUpLike(features('多久'))).toBe(0);
+  });
+
+  it("lets the prior count more for a question the topic's own text explains little", () => {
+    // The prior reads both questions as asking about conditions.
+    const prior = () => new Map([['conditions', 1]]);
+    const adaptive = createSectionIndex(docs, features, prior, { score: 0.1, explained: 0.1, unexplained: 0.6 }, 0.5);
+    const fixed = createSectionIndex(docs, features, prior, { score: 0.1, explained: 0.1, unexplained: 0.1 }, 0.5);
+    // 确认后即时生效 explains this question well: its own text decides, whatever the prior says.
+    expect(adaptive.rank('a.remove', features('确认后即时生效吗'))[0]).toMatchObject({ facet: 'duration' });
+    // A question that barely meets the text (only 确认 and 后): with a fixed small share that faint match
+    // wins, with the share raised for what the text does not explain the prior does.
+    const faint = features('确认以后呢');
+    expect(fixed.rank('a.remove', faint)[0]).toMatchObject({ facet: 'duration' });
+    expect(adaptive.rank('a.remove', faint)[0]).toMatchObject({ facet: 'conditions' });
   });
 
   it('meets a question through the follow-ups curators listed for a section, when its text shares no word', () => {
