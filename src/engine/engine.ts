@@ -468,6 +468,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
           return { action: { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score }, candidates: ranked };
         }
       }
+      // "不对 我是说没有身份证 只有护照" after 没有银行卡能实名吗: a detail corrected, not the topic. The
+      // corrected part, ranked alone and unpushed, reads as the live topic first, asks no new action (or
+      // names the live topic strongly: "不是封了 是被盗了" is still a stolen or blocked account), and is a
+      // follow-up of it read as any turn of the conversation would be.
+      const alone = rank(corrected.terms.terms, corrected.text, frame.topic);
+      if (alone[0]?.topic === frame.topic && (!asksNewAction(corrected, frame) || namesTopicStrongly(alone))) {
+        const action = inConversation(corrected, rankContent(corrected, frame.topic), frame);
+        if (action.do === 'followup' && action.topic === frame.topic) return { action, candidates: ranked };
+      }
       const elliptical = { ...corrected, cues: { ...corrected.cues, linking: true } };
       // A short fragment that names an entity ("不对,是支付宝"), or a corrected part too weak to stand
       // alone ("不是去掉,是想换成我老公的"): read against the frame, the rejected topic pushed down.
@@ -686,8 +695,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       ownThings.every(
         (e) => e.type !== 'action' && !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`) && (mentionedBy.get(`e:${e.type}=${e.value}`) ?? 0) <= kb.topics.length / 2,
       );
-    // The turn asks an action the frame does not hold.
-    const newAction = p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities.action !== e.value);
+    const newAction = asksNewAction(p, frame);
     // (Sections shared, not a turn that asks a new action and reads as another topic as surely as a
     // first question can: "注销微信号" after 解除实名 deletes the account, whatever the live topic's
     // sections say about deleting one; "注销以后有什么影响" after 注销微信支付 names the frame's own
@@ -907,6 +915,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** The turn gives a slot of the frame another value routed to the live topic itself (QQ for 微博 in other.platforms). */
   function swapsRouted(p: Parse, frame: Frame): boolean {
     return replacing(p, frame).some((h) => !h.nested && nlu.lexicon.entry(h.type, h.value)?.route === frame.topic);
+  }
+
+  /** The turn asks an action the frame does not hold. */
+  function asksNewAction(p: Parse, frame: Frame): boolean {
+    return p.entities.some((e) => !e.nested && e.type === 'action' && frame.entities.action !== e.value);
   }
 
   /** The turn's entities that give a type the frame holds another value ("微信" after 微博's frame). */

@@ -407,6 +407,20 @@ describe('follow-ups in a conversation', () => {
     expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'other.platforms', facet: null });
   });
 
+  it('reads a correction of a detail, not of the topic, as a follow-up of the same topic', () => {
+    // The corrected part reads as the live topic first and asks no new action: the condition was misread.
+    const [, phone] = converse('没有银行卡能实名吗', '不对 我是说没有手机号 能实名吗');
+    expect(phone!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify', facet: 'conditions' });
+    const [, age] = converse('孩子12岁能注册微信吗', '不对 是14岁 能自己实名吗');
+    expect(age!.reply).toMatchObject({ kind: 'followup', topic: 'minor.account' });
+    // A new action the live topic also covers, named strongly: still that topic.
+    const [, stolen] = converse('微信号被封了怎么办', '不是封了 是被盗了');
+    expect(stolen!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen' });
+    // A new action of another topic is no detail: the rejected topic is pushed down.
+    const [, deleting] = converse('微信号被盗了怎么办', '我说错了,没被盗,是我自己想把号注销');
+    expect(deleting!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('reads a correction too weak to stand alone against the frame, and never answers the rejected topic again', () => {
     const [, weak] = converse('微信实名怎么解除', '我说错了,是想换成我爸的');
     expect(weak!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
