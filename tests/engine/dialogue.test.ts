@@ -419,6 +419,10 @@ describe('follow-ups in a conversation', () => {
     // A new action of another topic is no detail: the rejected topic is pushed down.
     const [, deleting] = converse('微信号被盗了怎么办', '我说错了,没被盗,是我自己想把号注销');
     expect(deleting!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+    // In English: "wait no", "nope".
+    for (const correction of ['wait no, only close WeChat Pay, not the account', 'nope, I meant closing WeChat Pay only']) {
+      expect(converse('how can I delete my wechat', correction)[1]!.reply, correction).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+    }
   });
 
   it('reads a correction too weak to stand alone against the frame, and never answers the rejected topic again', () => {

@@ -80,6 +80,10 @@ describe('readCues', () => {
     expect(cues('不好意思说错了 我是想把整个微信号注销').correction).toBe('把整个微信号注销');
     expect(cues('oops i meant just closing wechat pay not alipay').correction).toBe('just closing wechat pay');
     expect(cues('sorry i meant removing my real name but not the whole account').correction).toBe('removing my real name');
+    // "wait no", "no wait" and "nope" correct too; "wait" alone does not.
+    expect(cues('wait no i only want to close wechat pay not the whole account').correction).toBe('i only want to close wechat pay');
+    expect(cues('nope the bank card').correction).toBe('the bank card');
+    expect(cues('wait how long does it take').correction).toBeNull();
     expect(cues('客服你好 请教一下 初中生能开通零钱吗 在线等 急')).toMatchObject({ lead: '客服你好 请教一下', tail: '在线等 急' });
     // Forms of address to the bot are courtesies too; a word that may name a person asked about is not.
     expect(cues('帅哥 注销微信要多久')).toMatchObject({ lead: '帅哥' });
