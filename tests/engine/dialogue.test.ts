@@ -741,6 +741,8 @@ describe('follow-ups in a conversation', () => {
     expect(engine.respond(null, '阿爸上年過咗身,佢個微信仲有錢', T0).reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
     const [, chat] = converse('點解微信要實名', '我淨係用嚟傾偈 唔實名得唔得');
     expect(chat!.reply).toMatchObject({ kind: 'followup', topic: 'realname.why' });
+    // 剷 (delete), 入面 (inside), 仲 before more verbs.
+    expect(engine.nlu.parse('剷咗個微信號之後 入面啲錢仲見唔見到').text).toContain('删了个微信号之后里面这些钱还见不见到');
     // 阿妈 alone is no 阿 + 妈 of Mandarin: only the Cantonese 佢個 is 他的, not 我个人.
     expect(engine.nlu.parse('我个人信息').text).toContain('我个人');
   });
