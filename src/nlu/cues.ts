@@ -33,7 +33,7 @@ export interface Cues {
 
 const SHIFT = '算了|另外再问一下|另外问一下|另外|说到这个|说到这里|说到这儿|说起这个|话说回来|话说|我还想问一下|我还想问|还想问一下|还想问|问个别的|还有个问题|还有一个问题|还有一件事|顺便问一下|顺便问下|顺便问问|顺便问|顺便|换个问题|换个话题|再问一个|再问个问题|再问一下|对了|by the way|btw|another question|on another note|also';
 /** Forms of address to the bot, said around a question or a thanks (「谢谢你啊小同志」, 「帅哥 注销微信要多久」). */
-const ADDRESS = '小同志|同志|小伙子|小姑娘|靓仔|靓女|帅哥|美女|小哥哥|小哥|小姐姐|老铁';
+const ADDRESS = '小同志|同志|小伙子|小姑娘|靓仔|靓女|帅哥|美女|小哥哥|小哥|小姐姐|老铁|mate|buddy|bro|dude|pal';
 const COURTESY =
   `${ADDRESS}|` +
   '就这样吧|客服你好|客服您好|你好客服|您好客服|老师好|老师你好|大家好|你好|您好|亲|不好意思|抱歉|在吗|在不在|打扰一下|打扰了|请教一下|请问一下|请问|问一下|想问一下|我想问一下|想问下|我想问下|谢谢你|谢谢|谢了|多谢|好的|好吧|明白了|明白|清楚了|懂了|知道了|了解了|收到|还有|急死我了|急死人了|急死了|烦死了|气死了|愁死了|嗯嗯|嗯|哦哦|哦|噢|哈喽|唔该晒|唔该|多谢晒|thank you so much|thank you very much|thanks so much|thanks a lot|thanks a bunch|many thanks|much appreciated|appreciate it|hello there|hi there|good morning|good afternoon|good evening|hello|hi|hey|thanks|thank you|thank u|cheers|ty|that was helpful|that helped|that helps|very helpful|帮大忙了|ok|okay|alright|i see|got it';

@@ -88,6 +88,8 @@ describe('readCues', () => {
     // Forms of address to the bot are courtesies too; a word that may name a person asked about is not.
     expect(cues('帅哥 注销微信要多久')).toMatchObject({ lead: '帅哥' });
     expect(cues('谢谢你啊小同志')).toMatchObject({ bare: true });
+    expect(cues('ok thanks mate')).toMatchObject({ bare: true });
+    expect(cues('cheers bro how do i delete my account')).toMatchObject({ lead: 'cheers bro' });
     expect(cues('我把账号借给了兄弟')).toMatchObject({ tail: '' });
     // Exclamations of worry are no content either, before or after the question.
     expect(cues('找不到客服入口 急死了')).toMatchObject({ tail: '急死了' });
