@@ -736,6 +736,12 @@ describe('follow-ups in a conversation', () => {
     expect(engine.nlu.parse('我有个仲裁还没结').text).toContain('仲裁');
   });
 
+  it('reads a first question whose words only partly meet an English facet phrase as its topic, not as a facet alone', () => {
+    // "do I need my passport for that" was a materials phrase: "…need my passport photo, thats…" met most of it.
+    expect(engine.respond(null, 'why does wechat need my passport photo, thats invasive', T0).reply).toMatchObject({ kind: 'answer', topic: 'realname.why' });
+    expect(converse('how do I verify with my passport', 'do i need my passport for that')[1]!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify', facet: 'materials' });
+  });
+
   it('understands Cantonese everyday words (過咗身, 阿媽, 佢個, 淨係, 傾偈) through the lexicon', () => {
     expect(engine.nlu.parse('阿爸過咗身,佢個微信點處理').text).toContain('爸爸过了身');
     expect(engine.respond(null, '阿爸上年過咗身,佢個微信仲有錢', T0).reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
