@@ -742,6 +742,12 @@ describe('follow-ups in a conversation', () => {
     expect(converse('how do I verify with my passport', 'do i need my passport for that')[1]!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify', facet: 'materials' });
   });
 
+  it('reads 偷 as stealing (我号被人偷了)', () => {
+    expect(engine.nlu.parse('我号被人偷了').entities.map((e) => `${e.type}=${e.value}`)).toContain('action=steal');
+    // 偷偷 (secretly) is no theft.
+    expect(engine.nlu.parse('儿子偷偷拿我手机').entities.map((e) => e.value)).not.toContain('steal');
+  });
+
   it('understands Cantonese everyday words (過咗身, 阿媽, 佢個, 淨係, 傾偈) through the lexicon', () => {
     expect(engine.nlu.parse('阿爸過咗身,佢個微信點處理').text).toContain('爸爸过了身');
     expect(engine.respond(null, '阿爸上年過咗身,佢個微信仲有錢', T0).reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
