@@ -134,7 +134,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   const ttlMs = (options.contextTtlMinutes ?? dialogue.contextTtlMinutes) * 60_000;
   const topics = new Map<string, Topic>(kb.topics.map((t) => [t.id, t]));
   const nlu = createNlu(kb);
-  const matcher = createTopicMatcher(kb, nlu);
+  const examples = trainingExamples(kb, nlu);
+  const matcher = createTopicMatcher(kb, nlu, examples);
   const sectionDocs = kb.topics.flatMap((t) =>
     [...t.content.sections].map(([facet, blocks]) => ({ topic: t.id, facet, blocks, examples: t.followups[facet] ?? [] })),
   );
@@ -168,6 +169,19 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     mentions.set(d.topic, values);
     for (const line of sentences(d.blocks)) for (const f of nlu.featurize(nlu.prepare(line))) if (f.startsWith('e:')) values.add(f);
   }
+  // Topics whose training lines nearly all name an action (deleting the account, unbinding a card):
+  // a turn that names none asks no such topic's matter on a thing alone ("他自己没银行卡的").
+  const withoutAction = new Map<string, { none: number; all: number }>();
+  for (const e of examples) {
+    const count = withoutAction.get(e.label) ?? { none: 0, all: 0 };
+    withoutAction.set(e.label, count);
+    count.all++;
+    if (!nlu.featurize(e.text).some((f) => f.startsWith('e:action='))) count.none++;
+  }
+  const needsAction = (topic: string) => {
+    const count = withoutAction.get(topic);
+    return !!count && count.none <= dialogue.actionTopicWithoutActionAtMost * count.all;
+  };
   const mentionedBy = new Map<string, number>();
   for (const values of mentions.values()) for (const v of values) mentionedBy.set(v, (mentionedBy.get(v) ?? 0) + 1);
   nlu.endBuild();
@@ -720,7 +734,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       named[0]!.topic !== frame.topic &&
       named[0]!.score >= dialogue.switchDespiteSectionsAbove &&
       ownThings.every((e) => frame.entities[e.type] === e.value);
-    const staysOnTopic =
+    const readsOnTopic =
       !leavesRoute &&
       !shifting &&
       !!section &&
@@ -728,6 +742,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         (!namedSurely &&
           ((section.overlap >= dialogue.sectionKeepsTopic && (!other || section.overlap > bestOverlap || (section.overlap === bestOverlap && section.score >= bestSection && !rewordsSurely))) ||
             (section.score >= dialogue.followUpKeepsTopic && section.score - bestSection >= dialogue.followUpLead))));
+    // A turn that names things and no action, where the other topic is one whose matter is an action
+    // ("他自己没银行卡的" after a child's account: no unbinding asked), keeps to the live topic's sections.
+    const staysOnTopic =
+      readsOnTopic ||
+      (!leavesRoute && !shifting && !!other && !!section && !isElliptical(p) && needsAction(other) && !p.entities.some((e) => !e.nested && e.type === 'action'));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     // A turn that names nothing ("为什么不行") switches to no other topic, however its question word
     // leans; nor does one whose only thing is a pronoun for a thing, with at most an action ("can I

@@ -172,6 +172,11 @@ export const dialogue = {
    */
   weakSectionBelow: 0.15,
   unboostedLead: 0.05,
+  /**
+   * A topic at most this share of whose training lines name no action (deleting the account,
+   * unbinding a card, changing or removing real-name) is no switch for a turn that names no action.
+   */
+  actionTopicWithoutActionAtMost: 0.1,
   /** A turn that names another topic at least this surely switches to it, whatever the live topic's sections share with it. */
   switchDespiteSectionsAbove: 0.8,
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */

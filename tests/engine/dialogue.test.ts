@@ -407,6 +407,15 @@ describe('follow-ups in a conversation', () => {
     expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'other.platforms', facet: null });
   });
 
+  it('takes no turn that names a thing and no action to a topic whose matter is an action', () => {
+    // Unbinding a card is an action: a child with no bank card of his own is the child's account's matter.
+    const [, card] = converse('孩子12岁能开通微信支付吗', '他自己没银行卡的');
+    expect(card!.reply).toMatchObject({ kind: 'followup', topic: 'minor.account' });
+    // Naming the action still switches.
+    const [, , unbind] = converse('孩子12岁能开通微信支付吗', '他自己没银行卡的', '我的银行卡怎么解绑');
+    expect(unbind!.reply).toMatchObject({ kind: 'answer', topic: 'bankcard.unbind' });
+  });
+
   it('reads a correction of a detail, not of the topic, as a follow-up of the same topic', () => {
     // The corrected part reads as the live topic first and asks no new action: the condition was misread.
     const [, phone] = converse('没有银行卡能实名吗', '不对 我是说没有手机号 能实名吗');
