@@ -232,6 +232,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   );
   /** Pronouns for a thing, not a person ("能删掉它吗", "can I delete it"). */
   const THING_PRONOUN_RE = /它|这个|那个|这些|那些|\b(?:it|this|that)\b/u;
+  /**
+   * Words that point at a thing or person the conversation named, not the user's own ("那个号", "他那个号",
+   * "her account"); and those that make it the user's own ("我自己这个号", "我那张卡": another matter).
+   */
+  const THAT_THING_RE = /那个|那张|那些|他那|她那|他的|她的|他们的|\b(?:her|his|their)\b/u;
+  const OWN_THING_RE = /我自己|我的|我这|我那|自己的|\bmy\b/u;
   /** Words that ask whether something can be done ("能解封吗", "可以改吗", "can I check"). */
   const MODAL_RE = /能不能|可不可以|能否|可以|能|行不行|是否|\b(?:can|could|is it possible to)\b/u;
   /** Words that ask how ("怎么查", "how do I check"). */
@@ -734,6 +740,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       named[0]!.topic !== frame.topic &&
       named[0]!.score >= dialogue.switchDespiteSectionsAbove &&
       ownThings.every((e) => frame.entities[e.type] === e.value);
+    // A turn about a thing or person the conversation named ("那个号我能直接注销吗" after finding an
+    // account under one's ID; "需要他的身份证吗" after deleting a father's account), naming only things
+    // and actions the live topic's text talks about, is about the live topic's matter.
+    const pointsAtItsThings =
+      THAT_THING_RE.test(p.text) &&
+      !OWN_THING_RE.test(p.text) &&
+      ownThings.length > 0 &&
+      ownThings.every((e) => !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`));
     const readsOnTopic =
       !leavesRoute &&
       !shifting &&
@@ -746,6 +760,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // ("他自己没银行卡的" after a child's account: no unbinding asked), keeps to the live topic's sections.
     const staysOnTopic =
       readsOnTopic ||
+      (!leavesRoute && !shifting && !!section && pointsAtItsThings) ||
       (!leavesRoute && !shifting && !!other && !!section && !isElliptical(p) && needsAction(other) && !p.entities.some((e) => !e.nested && e.type === 'action'));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     // A turn that names nothing ("为什么不行") switches to no other topic, however its question word

@@ -416,6 +416,16 @@ describe('follow-ups in a conversation', () => {
     expect(unbind!.reply).toMatchObject({ kind: 'answer', topic: 'bankcard.unbind' });
   });
 
+  it('keeps a turn about a thing or person the conversation named on the live topic, not one about the user\'s own', () => {
+    const [, , id] = converse('我爸的微信我想帮他注销', '他本人不在身边', '需要他的身份证吗');
+    expect(id!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete' });
+    const [, far] = converse('我想把我的实名换成我老公的', '他的身份证在外地');
+    expect(far!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change' });
+    // 我自己这个号 is the user's own account: another matter.
+    const [, own] = converse('怎么查我身份证名下有几个微信', '那我自己这个号想注销 要满足什么条件');
+    expect(own!.reply).toMatchObject({ kind: 'answer', topic: 'account.delete' });
+  });
+
   it('reads a correction of a detail, not of the topic, as a follow-up of the same topic', () => {
     // The corrected part reads as the live topic first and asks no new action: the condition was misread.
     const [, phone] = converse('没有银行卡能实名吗', '不对 我是说没有手机号 能实名吗');
