@@ -774,6 +774,10 @@ describe('follow-ups in a conversation', () => {
     expect(chat!.reply).toMatchObject({ kind: 'followup', topic: 'realname.why' });
     // 剷 (delete), 入面 (inside), 仲 before more verbs.
     expect(engine.nlu.parse('剷咗個微信號之後 入面啲錢仲見唔見到').text).toContain('删了个微信号之后里面这些钱还见不见到');
+    // 點搞 asks how (怎么搞), but 有点搞不懂 and 早点搞定 are Mandarin; 聽講 is 听说, 轉返 转回, 我個仔 我儿子.
+    expect(engine.respond(null, '想剷咗個微信帳號 要點搞', T0).reply).toMatchObject({ kind: 'answer', topic: 'account.delete', facet: 'steps' });
+    expect(engine.nlu.parse('有点搞不懂 早点搞定').text).toBe('有点搞不懂早点搞定');
+    expect(engine.nlu.parse('聽講要轉返做我個仔嘅').text).toContain('听说要转回做我儿子的');
     // 阿妈 alone is no 阿 + 妈 of Mandarin: only the Cantonese 佢個 is 他的, not 我个人.
     expect(engine.nlu.parse('我个人信息').text).toContain('我个人');
   });
