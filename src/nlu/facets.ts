@@ -33,11 +33,21 @@ export interface FacetDetector {
 /** A single character (one code point) weighs half a bigram or word. */
 const tokenWeight = (t: string) => (t.length === 1 || (t.length === 2 && t.codePointAt(0)! > 0xffff) ? 0.5 : 1);
 
+/**
+ * English words that ask nothing by themselves: "is there a fee" must meet "fee", not only "is there a"
+ * ("is there a human i can email or call" asks no cost).
+ */
+const FUNCTION_WORDS = new Set(
+  'a an the is are am was be it its i me my you your we he she they them this that there these those do does did can could will would to of for in on at or and with any have has had should'.split(' '),
+);
+/** A phrase's words that say what it asks (Latin words other than function words). */
+const contentWords = (tokens: readonly string[]) => tokens.filter((t) => t.startsWith('w:') && !FUNCTION_WORDS.has(t.slice(2)));
+
 export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage = matching.facetCoverage): FacetDetector {
   const entries = phrases
     .map((p) => {
       const tokens = [...new Set(features(p.text))];
-      return { ...p, tokens, total: tokens.reduce((s, t) => s + tokenWeight(t), 0) };
+      return { ...p, tokens, total: tokens.reduce((s, t) => s + tokenWeight(t), 0), content: contentWords(tokens) };
     })
     .filter((p) => p.total > 0);
   // Inverted index: a message is compared only with the phrases it shares a token with. Tokens
@@ -101,6 +111,9 @@ export function createFacetDetector(phrases: readonly FacetPhrase[], minCoverage
         found[i] = 0;
         const coverage = weight / totals[i]!;
         if (coverage < minCoverage) continue;
+        // A Latin phrase counts only when the message has one of its content words.
+        const content = entries[i]!.content;
+        if (content.length && !content.some((w) => terms.includes(w))) continue;
         const better =
           best < 0 ||
           weight > bestFound ||
