@@ -690,6 +690,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const refusal = isRefusal(best, p);
     if (refusal) return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), true);
 
+    // A courtesy around a remark that asks nothing and names nothing ("谢谢 我明天就去办", "thanks, I'll
+    // try that tomorrow"): the courtesy is what is said.
+    const closing = closingCourtesy(p, whole, frame);
+    if (closing) return closing;
+
     // 1. A new topic named strongly (the facet words masked): switch, keeping the facet asked.
     const routed = route(whole[0]!, p.entities);
     if (isTopic(routed) && routed !== frame.topic) return answerAction(routed, facet, matching.switchTopicAbove, ranked, entityMap(p.entities));
@@ -1002,6 +1007,24 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * Whether a turn says at most one character beyond its lexicon entities, the words `also` finds
    * (a global regex), its facet phrase when `withFacet`, and question words.
    */
+  /** Question words and particles: a remark with none of them asks nothing. */
+  const ASKS_RE = /[吗呢么嘛吧]|怎|什么|啥|如何|哪|多久|多少|几|谁|为何|为啥|还是|帮我|给我|能不能|可不可以|是不是|有没有|要不要|会不会|行不行|对不对|好不好|\b(?:how|what|when|where|why|which|who|whose|can|could|should|would|will|do|does|did|is|are|am|was|may|any|help|please|or)\b/u;
+
+  /**
+   * The courtesy of a turn whose remark beside it names no lexicon value, asks no facet, asks nothing
+   * (no question word) and reads as no topic: small talk, the courtesy read alone.
+   */
+  function closingCourtesy(p: Parse, whole: Ranked, frame: Frame): Action | null {
+    if (!(p.cues.lead || p.cues.tail) || p.cues.bare || p.cues.linking || p.cues.trailingNe || p.entities.length || p.facet) return null;
+    if (ASKS_RE.test(textOutside(p, asideMask(p)))) return null;
+    if (isTopic(whole[0]!.topic) && whole[0]!.score >= matching.switchTopicAbove) return null;
+    // (Nor a remark the live topic's sections explain, or one that reads like a follow-up: "谢谢 他人在外地".)
+    if ((sectionsOf(frame.topic, p)[0]?.score ?? 0) >= dialogue.sectionAnswers || sections.followUpLike(contentTerms(p)) >= dialogue.followUpLikeAbove) return null;
+    const courtesy = nlu.parse([p.cues.lead, p.cues.tail].filter(Boolean).join(' '));
+    const talk = courtesy.text ? rank(courtesy.terms.terms, courtesy.text) : [];
+    return talk[0] && isSmalltalk(talk[0].topic) && talk[0].score >= matching.switchTopicAbove ? { do: 'smalltalk', id: talk[0].topic, confidence: talk[0].score } : null;
+  }
+
   /** A pronoun with fewer than offTopicRestChars characters beside it, its facet phrase, asides and question words. */
   function littleBesidePronoun(p: Parse): boolean {
     if (!p.cues.anaphora) return false;

@@ -339,6 +339,13 @@ describe('follow-ups in a conversation', () => {
     for (const ack of ['好的', '知道了', '嗯嗯', 'got it', 'thank you so much', 'many thanks', 'cheers', 'bye', '拜拜', '唔该']) {
       expect(converse('注销微信账号', ack)[1]!.reply, ack).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
     }
+    // Thanks around a remark that asks nothing and names nothing: the thanks is what is said.
+    for (const closing of ['谢谢 我明天就去办', '好的谢谢 我回去试试', "thanks, I'll try that tomorrow"]) {
+      expect(converse('我身份证被人拿去实名了微信', closing)[1]!.reply, closing).toMatchObject({ kind: 'smalltalk', topic: 'meta.thanks' });
+    }
+    // ... but not a remark that asks something or names something the bot knows.
+    expect(converse('我身份证被人拿去实名了微信', '谢谢 我老公的身份证可以吗')[1]!.reply.kind).not.toBe('smalltalk');
+    expect(converse('我身份证被人拿去实名了微信', '谢谢 那要多久')[1]!.reply.kind).not.toBe('smalltalk');
   });
 
   it('says so when the live topic has nothing on the facet asked, then asks which part', () => {
