@@ -487,6 +487,12 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         if (section && section.score >= dialogue.sectionAnswers) {
           return { action: { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score }, candidates: ranked };
         }
+        // "不是微粒贷 是分付" after 欠着微粒贷能注销吗: the rejected part is a detail of the section just shown,
+        // so the one meant in its place is asked of that section too, whatever the live text says of it.
+        const rejected = p.cues.rejected ? sections.rank(frame.topic, nlu.parse(p.cues.rejected).terms.terms)[0] : undefined;
+        if (rejected && rejected.facet === frame.facet && rejected.score >= dialogue.sectionAbove) {
+          return { action: { do: 'followup', topic: frame.topic, facet: frame.facet, confidence: rejected.score }, candidates: ranked };
+        }
       }
       // "不对 我是说没有身份证 只有护照" after 没有银行卡能实名吗: a detail corrected, not the topic. The
       // corrected part, ranked alone and unpushed, reads as the live topic first, asks no new action (or

@@ -16,6 +16,8 @@ export interface Cues {
   reject: boolean;
   /** A correction with content ("不对,我是说换成我妈的身份证"): the corrected part, else null. */
   correction: string | null;
+  /** What a correction says was not meant ("不是微粒贷 是分付": 微粒贷), else null. */
+  rejected: string | null;
   /** Points back at what was just said (这样, 那个号, 他, it): read against the live topic. */
   anaphora: boolean;
   /** Starts a new matter ("另外", "顺便问一下", "by the way"): the live topic is not favoured. */
@@ -83,12 +85,16 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
   const compact = text.replace(/\s+/g, '');
   const reject = rejectPhrases.some((p) => compact === p || (compact.startsWith(p) && [...compact].length - [...p].length <= 2));
   let correction: string | null = null;
+  let rejected: string | null = null;
   // (Courtesies alone correct nothing: "我想问一下" is no "我想问 + 一下".)
   if (!reject && body) {
     const m = CORRECTION_RE.exec(text);
     let rest: string | null = m && m[0].trim() ? text.slice(m[0].length).trim() : null;
     const notXbutY = NOT_X_BUT_Y_RE.exec(rest ?? text);
-    if (notXbutY) rest = notXbutY[2]!.trim();
+    if (notXbutY) {
+      rest = notXbutY[2]!.trim();
+      rejected = notXbutY[1]!.trim() || null;
+    }
     const last = rest ? LAST_TAIL_RE.exec(rest) : null;
     if (last) rest = last[1]!.trim();
     // "是微信的,不是支付宝", "…怎么解除 不是改": what follows the meant part only repeats the rejection.
@@ -98,6 +104,7 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     }
     // Only when something substantial follows, and it is not "不是吗" / "不对吗".
     if (rest && [...rest.replace(/\s/g, '')].length >= 2 && !/^[吗呢吧]/.test(rest)) correction = rest;
+    else rejected = null;
   }
   const linking = LINKING_RE.exec(text);
   // "那谢谢啦", "那就这样吧": a linking word before courtesies alone links nothing; the courtesies are the message.
@@ -105,7 +112,7 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
   const after = linkingWhole ? whole.slice(linkingWhole[0].length).trim() : '';
   const onlyCourtesy = !!after && (LEAD_RE.exec(after)?.[0].trim() === after || TAIL_RE.exec(after)?.[0].trim() === after);
   if (onlyCourtesy) {
-    return { shift: false, lead: '', tail: '', bare: true, linking: false, linkingWord: '', trailingNe: false, anaphora: false, reject: false, correction: null };
+    return { shift: false, lead: '', tail: '', bare: true, linking: false, linkingWord: '', trailingNe: false, anaphora: false, reject: false, correction: null, rejected: null };
   }
   return {
     shift: SHIFT_ANY_RE.test(lead),
@@ -118,5 +125,6 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     anaphora: ANAPHORA_RE.test(text),
     reject,
     correction,
+    rejected,
   };
 }

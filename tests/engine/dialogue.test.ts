@@ -273,6 +273,9 @@ describe('follow-ups in a conversation', () => {
   it('reads a correction after a detail question as another section of the same topic, unless it names another topic', () => {
     const [, , detail] = converse('注销微信账号', '要花钱吗', '不对,我是想问注销完朋友圈还在不在');
     expect(detail!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'consequences' });
+    // "不是X 是Y": X a detail of the section just shown, Y asked of that section in its place.
+    const [, , loan] = converse('注销微信号要满足什么条件', '我还有一笔微粒贷没还', '不是微粒贷 是分付');
+    expect(loan!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete', facet: 'conditions' });
     const [, , other] = converse('微信实名怎么解除', '要花钱吗', '不对,我是想问换成我妈的身份证');
     expect(other!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
   });

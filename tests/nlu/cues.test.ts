@@ -25,6 +25,8 @@ describe('readCues', () => {
   it('tells a bare rejection from a correction with content', () => {
     expect(cues('不是这个')).toMatchObject({ reject: true, correction: null });
     expect(cues('不对 我是说换成我妈的身份证')).toMatchObject({ reject: false, correction: '换成我妈的身份证' });
+    expect(cues('不是花呗 是分付')).toMatchObject({ correction: '分付', rejected: '花呗' });
+    expect(cues('不对 我是说换成我妈的身份证').rejected).toBeNull();
     expect(cues('我说错了 是想注销整个号').correction).toBe('注销整个号');
     expect(cues('no i mean delete the account').correction).toBe('delete the account');
   });
