@@ -499,7 +499,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       // names the live topic strongly: "不是封了 是被盗了" is still a stolen or blocked account), and is a
       // follow-up of it read as any turn of the conversation would be.
       const alone = rank(corrected.terms.terms, corrected.text, frame.topic);
-      if (alone[0]?.topic === frame.topic && (!asksNewAction(corrected, frame) || namesTopicStrongly(alone))) {
+      if (alone.find((c) => isTopic(c.topic))?.topic === frame.topic && (!asksNewAction(corrected, frame) || namesTopicStrongly(alone))) {
         const action = inConversation(corrected, rankContent(corrected, frame.topic), frame);
         if (action.do === 'followup' && action.topic === frame.topic) return { action, candidates: ranked };
       }

@@ -50,7 +50,7 @@ const LINKING_RE = /^(?:那么|那如果|那要是|那换成|那改成|那|咁(?
 // 那个/那些/那里 mean "that", not "then".
 const NOT_LINKING_RE = /^那(?:个|些|里|边|天|时|样|种|次|位|张)/u;
 const CORRECTION_HEAD = '(?:不对|不是|错了|说错了|我说错了|搞错了|你理解错了|理解错了|不是这个意思|我不是这个意思|我不是问这个|我问的不是这个|不是这个|wait no|no wait|nope|no|sorry|oops|my bad)(?:啊|呀|哦|的)?';
-const CORRECTION_TAIL = '(?:我说的是|我问的是|我是问|我是说|我是想|我想问的是|我想问|是说|是想问|是想|是问|其实是|我的意思是|应该是|i meant|i mean)';
+const CORRECTION_TAIL = '(?:我意思是|我的意思是说|我说的是|我问的是|我是问|我是说|我是想|我想问的是|我想问|是说|是想问|是想|是问|其实是|我的意思是|应该是|i meant|i mean)';
 /** Heads that correct whatever follows them, with or without a pause ("我说错了没被盗是…", typed or dictated without commas). */
 const CORRECTION_CLEAR_HEAD = '(?:我说错了|说错了|我搞错了|搞错了|你理解错了|理解错了|我不是这个意思|不是这个意思|不对不对|不是不是)(?:啊|呀|哦)?';
 /** "不对, 我是说…" / "我说错了 是…" / "no sorry, i mean …": other heads need a pause or a "我是说" after them ("不是本人的" is no correction). */

@@ -442,6 +442,11 @@ describe('follow-ups in a conversation', () => {
     expect(phone!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify', facet: 'conditions' });
     const [, age] = converse('孩子12岁能注册微信吗', '不对 是14岁 能自己实名吗');
     expect(age!.reply).toMatchObject({ kind: 'followup', topic: 'minor.account' });
+    // Read alone the corrected part may lean off-topic; the live topic is still its best topic.
+    const [, sold] = converse('有人出高价收微信号 能卖吗', '不是 其实我上个月已经卖了一个 现在怎么办');
+    expect(sold!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning' });
+    const [, consent] = converse('我微信实名是我表哥的 想改成我自己', '不是 我意思是表哥不同意的话能直接改吗');
+    expect(consent!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change' });
     // A new action the live topic also covers, named strongly: still that topic.
     const [, stolen] = converse('微信号被封了怎么办', '不是封了 是被盗了');
     expect(stolen!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen' });
