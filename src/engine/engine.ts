@@ -499,7 +499,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       // names the live topic strongly: "不是封了 是被盗了" is still a stolen or blocked account), and is a
       // follow-up of it read as any turn of the conversation would be.
       const alone = rank(corrected.terms.terms, corrected.text, frame.topic);
-      if (alone.find((c) => isTopic(c.topic))?.topic === frame.topic && (!asksNewAction(corrected, frame) || namesTopicStrongly(alone))) {
+      // (So is one about a thing the conversation named: "不对 我是说那个号能不能直接注销" after finding it.)
+      if (
+        (alone.find((c) => isTopic(c.topic))?.topic === frame.topic && (!asksNewAction(corrected, frame) || namesTopicStrongly(alone))) ||
+        pointsAtThingsOf(corrected, frame)
+      ) {
         const action = inConversation(corrected, rankContent(corrected, frame.topic), frame);
         if (action.do === 'followup' && action.topic === frame.topic) return { action, candidates: ranked };
       }
@@ -751,14 +755,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       named[0]!.topic !== frame.topic &&
       named[0]!.score >= dialogue.switchDespiteSectionsAbove &&
       ownThings.every((e) => frame.entities[e.type] === e.value);
-    // A turn about a thing or person the conversation named ("那个号我能直接注销吗" after finding an
-    // account under one's ID; "需要他的身份证吗" after deleting a father's account), naming only things
-    // and actions the live topic's text talks about, is about the live topic's matter.
-    const pointsAtItsThings =
-      THAT_THING_RE.test(p.text) &&
-      !OWN_THING_RE.test(p.text) &&
-      ownThings.length > 0 &&
-      ownThings.every((e) => !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`));
+    const pointsAtItsThings = pointsAtThingsOf(p, frame);
     const readsOnTopic =
       !leavesRoute &&
       !shifting &&
@@ -960,6 +957,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   /** The turn gives a slot of the frame another value routed to the live topic itself (QQ for 微博 in other.platforms). */
   function swapsRouted(p: Parse, frame: Frame): boolean {
     return replacing(p, frame).some((h) => !h.nested && nlu.lexicon.entry(h.type, h.value)?.route === frame.topic);
+  }
+
+  /**
+   * A turn about a thing or person the conversation named ("那个号我能直接注销吗" after finding an
+   * account under one's ID; "需要他的身份证吗" after deleting a father's account), naming only things
+   * and actions the live topic's text talks about, is about the live topic's matter.
+   */
+  function pointsAtThingsOf(p: Parse, frame: Frame): boolean {
+    const things = p.entities.filter((e) => !e.nested);
+    return (
+      THAT_THING_RE.test(p.text) &&
+      !OWN_THING_RE.test(p.text) &&
+      things.length > 0 &&
+      things.every((e) => !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`))
+    );
   }
 
   /** The turn asks an action the frame does not hold. */

@@ -447,6 +447,9 @@ describe('follow-ups in a conversation', () => {
     expect(sold!.reply).toMatchObject({ kind: 'followup', topic: 'scam.warning' });
     const [, consent] = converse('我微信实名是我表哥的 想改成我自己', '不是 我意思是表哥不同意的话能直接改吗');
     expect(consent!.reply).toMatchObject({ kind: 'followup', topic: 'realname.change' });
+    // A correction about a thing the conversation named stays on its topic too.
+    const [, , that] = converse('我妈的身份证被亲戚借去实名了微信', '这事要找谁处理', '不对 我是说那个号能不能直接注销');
+    expect(that!.reply).toMatchObject({ kind: 'followup', topic: 'realname.misuse' });
     // A new action the live topic also covers, named strongly: still that topic.
     const [, stolen] = converse('微信号被封了怎么办', '不是封了 是被盗了');
     expect(stolen!.reply).toMatchObject({ kind: 'followup', topic: 'account.stolen' });
