@@ -7,7 +7,7 @@ import type { KnowledgeBase, Topic } from '../content/load.js';
 import { scanSensitive } from '../nlu/sensitive.js';
 import { createMatcher, type Example, type LabelScore, type Matcher } from '../nlu/matcher.js';
 import { createNlu, type Nlu, type Parse } from '../nlu/pipeline.js';
-import { unmasked } from '../nlu/features.js';
+import { entityFeature, unmasked } from '../nlu/features.js';
 import { LEADING_NA_RE } from '../nlu/normalize.js';
 import { ANAPHORA_ALL_RE } from '../nlu/cues.js';
 import { createSectionIndex, sentences, type SectionIndex } from '../nlu/sections.js';
@@ -16,7 +16,7 @@ import { clauses } from '../nlu/clauses.js';
 import { matching, dialogue } from '../nlu/config.js';
 import { createComposer, traditionalReply, type Composer } from './compose.js';
 import { initialState, migrate, type DialogueState, type Frame, type OfferItem } from './state.js';
-import { entityMap, entityText, fillFrame, inScopeTopic, requirementGate, routeFor, routeOf } from './resolve.js';
+import { entityMap, entityText, fillFrame, inScopeTopic, requiredFeatures, requirementGate, routeFor, routeOf } from './resolve.js';
 import type { Candidate, Facet, Input, Reply, RespondResult } from './types.js';
 
 /** The label of off-topic training examples. */
@@ -251,6 +251,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   // A topic that requires lexicon values (`requires:` in intents/<id>.yaml) is a candidate only for
   // terms that name one of them, or while it is the live topic (the conversation named it).
   const gate = requirementGate(kb.topics);
+  const requiredOf = new Map(kb.topics.filter((t) => t.requires.length).map((t) => [t.id, requiredFeatures(t.requires)]));
   /** Off-topic by a hair, for a question that names what the bot is about: its best topic (else null). */
   const inScope = (ranked: Ranked, p: Parse) =>
     inScopeTopic(nlu.lexicon, ranked, p.entities, isTopic, { margin: matching.inScopeMargin, above: matching.inScopeAbove }, OUT_OF_SCOPE);
@@ -700,6 +701,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     const refusal = isRefusal(best, p);
     if (refusal) return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities), true);
 
+    // A turn that names what another topic requires (a death, for a deceased relative's account), which
+    // the frame does not hold, and reads as that topic first, is that topic's question ("阿媽過咗身
+    // 佢個微信點算" after deleting an account: the required value is the clearest thing it says).
+    const requiring = whole[0]!;
+    if (isTopic(requiring.topic) && requiring.topic !== frame.topic && requiring.score >= matching.fallbackBelow && namesNewRequirement(requiring.topic, p, frame)) {
+      return answerAction(requiring.topic, (p.facet?.facet ?? null) as Facet | null, requiring.score, whole, entityMap(p.entities));
+    }
     // A courtesy around a remark that asks nothing and names nothing ("谢谢 我明天就去办", "thanks, I'll
     // try that tomorrow"): the courtesy is what is said.
     const closing = closingCourtesy(p, whole, frame);
@@ -972,6 +980,14 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       things.length > 0 &&
       things.every((e) => !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`))
     );
+  }
+
+  /** The turn names a value `topic` requires (`requires:` in its intents file) that the frame does not hold. */
+  function namesNewRequirement(topic: string, p: Parse, frame: Frame): boolean {
+    const required = requiredOf.get(topic);
+    if (!required) return false;
+    const held = new Set(Object.entries(frame.entities).map(([type, value]) => entityFeature(type, value)));
+    return required.some((f) => p.terms.terms.includes(f)) && !required.some((f) => held.has(f));
   }
 
   /** The turn asks an action the frame does not hold. */

@@ -426,6 +426,14 @@ describe('follow-ups in a conversation', () => {
     expect(unbind!.reply).toMatchObject({ kind: 'answer', topic: 'bankcard.unbind' });
   });
 
+  it('switches to the topic whose required value a turn names first (a death), though it reads weakly', () => {
+    const [, , late] = converse('我想剷咗呢個微信號', '入面啲錢點算', '阿爸上個月過咗身 佢個微信又點算');
+    expect(late!.reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
+    // Once the frame holds the death, the same value keeps no new switch: the live topic stays.
+    const [, again] = converse('我爸去世了 他微信里的钱怎么取出来', '他去世前欠着微粒贷 还要还吗');
+    expect(again!.reply.topic).toBe('deceased.account');
+  });
+
   it('keeps a turn about a thing or person the conversation named on the live topic, not one about the user\'s own', () => {
     const [, , id] = converse('我爸的微信我想帮他注销', '他本人不在身边', '需要他的身份证吗');
     expect(id!.reply).toMatchObject({ kind: 'followup', topic: 'account.delete' });
