@@ -530,9 +530,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (!frame && namesOnlyHome(p)) {
       // "wechat", "hello wechat": the platform the bot is about, and nothing asked of it. Courtesies
       // around it are their small talk (read whole); otherwise the topics to choose from.
-      const courtesy = nlu.parse([p.cues.lead, p.cues.tail].filter(Boolean).join(' '));
-      const talk = courtesy.text ? rank(courtesy.terms.terms, courtesy.text) : [];
-      const said = talk[0] && isSmalltalk(talk[0].topic) && talk[0].score >= matching.switchTopicAbove ? talk[0] : null;
+      const { talk, said } = courtesyTalk(p);
       return { action: said ? { do: 'smalltalk', id: said.topic, confidence: said.score } : { do: 'fallback', confidence: 0 }, candidates: talk };
     }
     if (!frame) {
@@ -776,8 +774,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // ("他自己没银行卡的" after a child's account: no unbinding asked), keeps to the live topic's sections.
     const staysOnTopic =
       readsOnTopic ||
-      (!leavesRoute && !shifting && !!section && pointsAtItsThings) ||
-      (!leavesRoute && !shifting && !!other && !!section && !isElliptical(p) && needsAction(other) && !p.entities.some((e) => !e.nested && e.type === 'action'));
+      (!leavesRoute &&
+        !shifting &&
+        !!section &&
+        (pointsAtItsThings || (!!other && !isElliptical(p) && needsAction(other) && !ownThings.some((e) => e.type === 'action'))));
     const switchAbove = shifting ? matching.switchTopicAbove : dialogue.switchInConversation;
     // A turn that names nothing ("为什么不行") switches to no other topic, however its question word
     // leans; nor does one whose only thing is a pronoun for a thing, with at most an action ("can I
@@ -1037,10 +1037,6 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return saysLittleElse(p, INSISTING_RE, false);
   }
 
-  /**
-   * Whether a turn says at most one character beyond its lexicon entities, the words `also` finds
-   * (a global regex), its facet phrase when `withFacet`, and question words.
-   */
   /** Question words and particles: a remark with none of them asks nothing. */
   const ASKS_RE = /[吗呢么嘛吧]|怎|什么|啥|如何|哪|多久|多少|几|谁|为何|为啥|还是|帮我|给我|能不能|可不可以|是不是|有没有|要不要|会不会|行不行|对不对|好不好|\b(?:how|what|when|where|why|which|who|whose|can|could|should|would|will|do|does|did|is|are|am|was|may|any|help|please|or)\b/u;
 
@@ -1054,9 +1050,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (isTopic(whole[0]!.topic) && whole[0]!.score >= matching.switchTopicAbove) return null;
     // (Nor a remark the live topic's sections explain, or one that reads like a follow-up: "谢谢 他人在外地".)
     if ((sectionsOf(frame.topic, p)[0]?.score ?? 0) >= dialogue.sectionAnswers || sections.followUpLike(contentTerms(p)) >= dialogue.followUpLikeAbove) return null;
+    const { said } = courtesyTalk(p);
+    return said ? { do: 'smalltalk', id: said.topic, confidence: said.score } : null;
+  }
+
+  /** The courtesies around a turn read alone: their ranking, and the small talk they say clearly (else null). */
+  function courtesyTalk(p: Parse): { talk: Ranked; said: Ranked[number] | null } {
     const courtesy = nlu.parse([p.cues.lead, p.cues.tail].filter(Boolean).join(' '));
     const talk = courtesy.text ? rank(courtesy.terms.terms, courtesy.text) : [];
-    return talk[0] && isSmalltalk(talk[0].topic) && talk[0].score >= matching.switchTopicAbove ? { do: 'smalltalk', id: talk[0].topic, confidence: talk[0].score } : null;
+    return { talk, said: talk[0] && isSmalltalk(talk[0].topic) && talk[0].score >= matching.switchTopicAbove ? talk[0] : null };
   }
 
   /** A pronoun with fewer than offTopicRestChars characters beside it, its facet phrase, asides and question words. */
@@ -1067,6 +1069,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     return charsOutside(p, said, FILLER_OR_SPACE_RE) < dialogue.offTopicRestChars;
   }
 
+  /**
+   * Whether a turn says at most one character beyond its lexicon entities, the words `also` finds
+   * (a global regex), its facet phrase when `withFacet`, and question words.
+   */
   function saysLittleElse(p: Parse, also: RegExp, withFacet: boolean): boolean {
     // The courtesies around the question ("你好 …", "… 谢谢") say nothing.
     const said = asideMask(p).slice();
