@@ -426,6 +426,12 @@ describe('follow-ups in a conversation', () => {
     expect(unbind!.reply).toMatchObject({ kind: 'answer', topic: 'bankcard.unbind' });
   });
 
+  it('takes no such turn there when that topic leads only without the live topic\'s favour', () => {
+    // "no Chinese bank card" reads as unbinding one more than as verifying, but unbinds nothing.
+    const [, card] = converse('how do foreigners get verified on wechat', 'i have no chinese bank card, just my passport');
+    expect(card!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify' });
+  });
+
   it('switches to the topic whose required value a turn names first (a death), though it reads weakly', () => {
     const [, , late] = converse('我想剷咗呢個微信號', '入面啲錢點算', '阿爸上個月過咗身 佢個微信又點算');
     expect(late!.reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
