@@ -171,13 +171,21 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
   }
   // Topics whose training lines nearly all name an action (deleting the account, unbinding a card):
   // a turn that names none asks no such topic's matter on a thing alone ("他自己没银行卡的").
-  const withoutAction = new Map<string, { none: number; all: number }>();
+  // ... and how many of each topic's lines name each action.
+  const withoutAction = new Map<string, { none: number; all: number; actions: Map<string, number> }>();
   for (const e of examples) {
-    const count = withoutAction.get(e.label) ?? { none: 0, all: 0 };
+    const count = withoutAction.get(e.label) ?? { none: 0, all: 0, actions: new Map<string, number>() };
     withoutAction.set(e.label, count);
     count.all++;
-    if (!nlu.featurize(e.text).some((f) => f.startsWith('e:action='))) count.none++;
+    const actions = new Set(nlu.featurize(e.text).filter((f) => f.startsWith('e:action=')));
+    if (!actions.size) count.none++;
+    for (const a of actions) count.actions.set(a, (count.actions.get(a) ?? 0) + 1);
   }
+  /** Whether the action is part of the topic's matter: enough of its training lines name it. */
+  const ownsAction = (topic: string, action: string) => {
+    const count = withoutAction.get(topic);
+    return !!count && (count.actions.get(entityFeature('action', action)) ?? 0) >= dialogue.ownActionShare * count.all;
+  };
   const needsAction = (topic: string) => {
     const count = withoutAction.get(topic);
     return !!count && count.none <= dialogue.actionTopicWithoutActionAtMost * count.all;
@@ -684,7 +692,8 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // The live topic is the likelier reading of an unclear turn (a context, as in Dialogflow) --
     // unless the topic was reached by a route that this turn undoes ("微博号怎么注销", then a
     // question that names WeChat).
-    const leavesRoute = routeOf(nlu.lexicon, frame.entities) === frame.topic && namesUnroutedValue(p, frame);
+    const routedHere = routeOf(nlu.lexicon, frame.entities) === frame.topic;
+    const leavesRoute = routedHere && namesUnroutedValue(p, frame);
     // "另外 / 顺便问一下 …" starts a new matter: the live topic gets no favour, and a topic named
     // as clearly as a first question would be is switched to.
     const shifting = p.cues.shift;
@@ -750,8 +759,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // 还能登录吗" after 注销微信支付 asks what closing it leads to, however much 注销 + 微信 reads as deleting).
     // (Besides the frame's values, it may name things the live topic's own text talks about: "注销后零钱
     // 怎么办" after 微信支付怎么注销 asks about the balance when closing WeChat Pay, not deleting the account.)
+    // (The action must be part of the live topic's matter, or of the platform the frame was routed for:
+    // 封 after the rumour that unverified accounts get banned asks how a ban is lifted.)
     const sameAction =
-      ownThings.some((e) => e.type === 'action' && frame.entities.action === e.value) &&
+      ownThings.some((e) => e.type === 'action' && frame.entities.action === e.value && (ownsAction(frame.topic, e.value) || routedHere)) &&
       ownThings.every((e) => frame.entities[e.type] === e.value || (e.type !== 'action' && !!mentions.get(frame.topic)?.has(`e:${e.type}=${e.value}`)));
     // Sections of both topics that explain the turn's words equally decide nothing for a turn that
     // names nothing new and reads as another topic as surely as a first question can ("那為什麼一定要實名呢"

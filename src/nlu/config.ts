@@ -177,6 +177,12 @@ export const dialogue = {
    * unbinding a card, changing or removing real-name) is no switch for a turn that names no action.
    */
   actionTopicWithoutActionAtMost: 0.1,
+  /**
+   * An action at least this share of a topic's training lines name is part of its matter: a turn naming
+   * the frame's action keeps to the live topic only then (注销 after 注销微信支付, not 封 after the rumour
+   * that unverified accounts will be banned).
+   */
+  ownActionShare: 0.1,
   /** A turn that names another topic at least this surely switches to it, whatever the live topic's sections share with it. */
   switchDespiteSectionsAbove: 0.8,
   /** Courtesies and shift words before a question ("谢谢,另外…") are no content when at least this many characters follow. */

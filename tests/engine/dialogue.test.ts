@@ -432,6 +432,17 @@ describe('follow-ups in a conversation', () => {
     expect(card!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify' });
   });
 
+  it("keeps to the live topic on the frame's own action only where that action is the topic's matter", () => {
+    // A ban is what the rumour is about, not an action of the rules' future: how to lift one is the banned account's question.
+    for (const asked of ['那真被封了咋解', '要是真封了咋整']) {
+      const [, lift] = converse('网上说明年开始不实名就封号', asked);
+      expect(lift!.reply).toMatchObject({ kind: 'answer', topic: 'account.stolen' });
+    }
+    // Reached by a route (QQ), the frame's action is the platform's: deleting QQ stays on other platforms.
+    const [, , qq] = converse('微信号怎么注销', '那QQ呢 也能注销吗', 'QQ注销要满足什么条件');
+    expect(qq!.reply).toMatchObject({ kind: 'followup', topic: 'other.platforms' });
+  });
+
   it('switches to the topic whose required value a turn names first (a death), though it reads weakly', () => {
     const [, , late] = converse('我想剷咗呢個微信號', '入面啲錢點算', '阿爸上個月過咗身 佢個微信又點算');
     expect(late!.reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
