@@ -485,13 +485,16 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         .sort((a, b) => b.score - a.score);
       // "不是,我是问要满足什么条件", "不对 我是想问多久能改好": the facet was misread, not the topic (the
       // rest names no topic, or the live one).
+      // (Neither this nor the readings below that keep the live topic, when the corrected part undoes the route
+      // that reached it: "不对 我要问的是微信 微信实名怎么换个人" after QQ's real-name.)
+      const leaving = leavesRoute(corrected, frame);
       const restNames = corrected.facet ? rank(nlu.withoutFacet(corrected), corrected.text, frame.topic) : [];
-      if (corrected.facet && (!namesTopicStrongly(restNames) || restNames[0]!.topic === frame.topic)) {
+      if (corrected.facet && (!namesTopicStrongly(restNames) || restNames[0]!.topic === frame.topic) && !leaving) {
         return { action: { do: 'followup', topic: frame.topic, facet: corrected.facet.facet as Facet, confidence: 1 }, candidates: ranked };
       }
       // "不是微粒贷,是分付还欠着" after a detail question: the detail was misread, not the topic. A
       // corrected part that names no other topic and reads as a section of the live topic is that section.
-      if (frame.facet && !(namesTopicStrongly(ranked) && ranked[0]!.topic !== frame.topic)) {
+      if (frame.facet && !leaving && !(namesTopicStrongly(ranked) && ranked[0]!.topic !== frame.topic)) {
         const section = sections.rank(frame.topic, corrected.terms.terms)[0];
         if (section && section.score >= dialogue.sectionAnswers) {
           return { action: { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score }, candidates: ranked };
@@ -510,8 +513,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       const alone = rank(corrected.terms.terms, corrected.text, frame.topic);
       // (So is one about a thing the conversation named: "不对 我是说那个号能不能直接注销" after finding it.)
       if (
-        (alone.find((c) => isTopic(c.topic))?.topic === frame.topic && (!asksNewAction(corrected, frame) || namesTopicStrongly(alone))) ||
-        pointsAtThingsOf(corrected, frame)
+        !leaving &&
+        ((alone.find((c) => isTopic(c.topic))?.topic === frame.topic && (!asksNewAction(corrected, frame) || namesTopicStrongly(alone))) ||
+          pointsAtThingsOf(corrected, frame))
       ) {
         const action = inConversation(corrected, rankContent(corrected, frame.topic), frame);
         if (action.do === 'followup' && action.topic === frame.topic) return { action, candidates: ranked };
@@ -693,7 +697,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // unless the topic was reached by a route that this turn undoes ("微博号怎么注销", then a
     // question that names WeChat).
     const routedHere = routeOf(nlu.lexicon, frame.entities) === frame.topic;
-    const leavesRoute = routedHere && namesUnroutedValue(p, frame);
+    const leaves = leavesRoute(p, frame);
     // "另外 / 顺便问一下 …" starts a new matter: the live topic gets no favour, and a topic named
     // as clearly as a first question would be is switched to.
     const shifting = p.cues.shift;
@@ -701,7 +705,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // (a lexicon value with a route elsewhere, that the frame does not hold, and no value of its type
     // without a route) is not about the live topic: no favour, none of its sections.
     const elsewhere = whole[0]!.topic === OUT_OF_SCOPE && namesOnlyRoutedValue(p, frame);
-    const boost = leavesRoute || shifting || elsewhere ? 0 : dialogue.contextBoost;
+    const boost = leaves || shifting || elsewhere ? 0 : dialogue.contextBoost;
     const ranked = withContext(whole, frame.topic, boost);
     const best = ranked[0]!;
     const facet = (p.facet?.facet ?? null) as Facet | null;
@@ -774,7 +778,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       ownThings.every((e) => frame.entities[e.type] === e.value);
     const pointsAtItsThings = pointsAtThingsOf(p, frame);
     const readsOnTopic =
-      !leavesRoute &&
+      !leaves &&
       !shifting &&
       !!section &&
       (namesItsThings || sameAction ||
@@ -785,7 +789,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // ("他自己没银行卡的" after a child's account: no unbinding asked), keeps to the live topic's sections.
     const staysOnTopic =
       readsOnTopic ||
-      (!leavesRoute &&
+      (!leaves &&
         !shifting &&
         !!section &&
         (pointsAtItsThings || (!!other && !isElliptical(p) && needsAction(other) && !ownThings.some((e) => e.type === 'action'))));
@@ -971,6 +975,11 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * that swaps a slot, whatever words the live topic's sections share with it. A turn naming one
    * type only ("那零钱通呢", "那名下的手机号呢") may be a detail of the live topic: its sections decide.
    */
+  /** The live topic was reached by a route that this turn undoes ("微博号怎么注销", then a question that names WeChat). */
+  function leavesRoute(p: Parse, frame: Frame): boolean {
+    return routeOf(nlu.lexicon, frame.entities) === frame.topic && namesUnroutedValue(p, frame);
+  }
+
   function replacesSlot(p: Parse, frame: Frame): boolean {
     const types = new Set(p.entities.map((h) => h.type));
     return types.size >= 2 && replacing(p, frame).length > 0;

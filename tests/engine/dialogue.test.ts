@@ -956,6 +956,13 @@ describe('follow-ups in a conversation', () => {
     expect(wechat!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
   });
 
+  it('reads a correction that names WeChat after another platform as a WeChat question, not a section of the other', () => {
+    for (const corrected of ['不对 我问微信 微信实名怎么换个人', '不对 我要问的是微信 微信实名咋换个人']) {
+      const [, , wechat] = converse('QQ实名怎么换', 'QQ注销找谁', corrected);
+      expect(wechat!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });
+    }
+  });
+
   it('answers another platform named alone as other.platforms (a lexicon route)', () => {
     expect(engine.respond(null, '微博号怎么注销', T0).reply).toMatchObject({ kind: 'answer', topic: 'other.platforms' });
     expect(engine.respond(null, '用QQ号注册的微信怎么注销', T0).reply.topic).toBe('account.delete');
