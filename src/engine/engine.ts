@@ -812,12 +812,36 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     if (!namesNone && shifting && facet && namesTopicStrongly(ranked) && best.topic !== frame.topic && best.score >= switchAbove && !staysOnTopic) {
       return answerAction(best.topic, facet, best.score, ranked, entityMap(p.entities));
     }
+    // A section of the live topic answers the turn, however it reads as small talk ("哈喽 收藏还在吗" after
+    // 注销账号 asks about the favourites).
+    // ("需要什么" after 开通支付 reads like "需要帮助" but more like a follow-up: it asks for the materials.)
+    const sectionAnswers =
+      !!section &&
+      (section.score >= dialogue.sectionAnswers ||
+        (section.score >= dialogue.sectionAbove && sections.followUpLike(contentTerms(p)) >= dialogue.followUpLikeAnswers)) &&
+      best.score < dialogue.followUpOverSmalltalk;
+    // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
+    // ... or off-topic leads, no topic (the live one unboosted included) reaches even a lean, and the
+    // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服").
+    // (A turn that points back, "要她本人在场吗", "我建的那几个群还会在吗", is about the conversation.)
+    const unrelated =
+      !p.cues.anaphora &&
+      whole[0]!.topic === OUT_OF_SCOPE &&
+      !whole.some((c) => isTopic(c.topic) && c.score >= dialogue.leanAbove) &&
+      (section?.score ?? 0) < dialogue.unrelatedSectionBelow &&
+      sections.followUpLike(contentTerms(p)) < dialogue.unrelatedFollowUpBelow;
+    const offTopic =
+      ((best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation) || unrelated) &&
+      (elsewhere || sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove) &&
+      !sectionAnswers &&
+      !((section?.overlap ?? 0) >= dialogue.offTopicUnlessOverlap && p.entities.length > 0);
     // 2. An elliptical turn: the frame with the slots it names replaced, ranked as a whole -- unless
     //    all it says is a facet phrase ("那客服电话呢"): that facet of the live topic; or it reads
     //    as a follow-up of the live topic, as above ("那账单呢" after 解除实名: what happens to them).
     const onlyFacet = !!facet && unmaskedChars(p) === 0 && topics.get(frame.topic)!.content.sections.has(facet);
     //    ("那QQ呢" after 微博怎么注销 swaps one platform the topic answers for another: its answer again.)
-    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet && (!staysOnTopic || replacesSlot(p, frame) || swapsRouted(p, frame))) {
+    //    (Nor a turn off-topic as read above, with no linking word and nothing the frame could take: "晚上吃啥好呢".)
+    if (isElliptical(p) && (p.entities.length || !facet) && !onlyFacet && !(offTopic && !p.entities.length && !p.cues.linking) && (!staysOnTopic || replacesSlot(p, frame) || swapsRouted(p, frame))) {
       const action = resolveEllipsis(p, frame, false);
       if (action) return action;
     }
@@ -881,13 +905,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       return { do: 'which-part', topic: frame.topic, missing: facet };
     }
     // Small talk ("谢谢", "你是官方的吗") stays small talk -- unless it is weak and a section of the
-    // live topic answers the turn ("哈喽 收藏还在吗" after 注销账号 asks about the favourites).
-    // ("需要什么" after 开通支付 reads like "需要帮助" but more like a follow-up: it asks for the materials.)
-    const sectionAnswers =
-      !!section &&
-      (section.score >= dialogue.sectionAnswers ||
-        (section.score >= dialogue.sectionAbove && sections.followUpLike(contentTerms(p)) >= dialogue.followUpLikeAnswers)) &&
-      best.score < dialogue.followUpOverSmalltalk;
+    // live topic answers the turn (sectionAnswers, above).
     const facetOfTheBot = !facet || askedOfBot(p);
     if (best.topic.startsWith('meta.') && best.score >= matching.switchTopicAbove && !sectionAnswers && !pointsBack(p) && facetOfTheBot) {
       return { do: 'smalltalk', id: best.topic, confidence: best.score };
@@ -913,21 +931,6 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     // (A facet phrase and nothing else names no other topic: "要钱吗" where the live topic has no cost
     // section is no question about the scam warning's cost.)
     const anotherTopic = !namesNone && isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best) && !(facet && unmaskedChars(p) === 0);
-    // Off-topic wins clearly and it does not read like a follow-up of any topic ("红烧肉怎么做").
-    // ... or off-topic leads, no topic (the live one unboosted included) reaches even a lean, and the
-    // turn reads neither as a section of the live topic nor much as any follow-up ("双十一有什么便宜的羽绒服").
-    // (A turn that points back, "要她本人在场吗", "我建的那几个群还会在吗", is about the conversation.)
-    const unrelated =
-      !p.cues.anaphora &&
-      whole[0]!.topic === OUT_OF_SCOPE &&
-      !whole.some((c) => isTopic(c.topic) && c.score >= dialogue.leanAbove) &&
-      (section?.score ?? 0) < dialogue.unrelatedSectionBelow &&
-      sections.followUpLike(contentTerms(p)) < dialogue.unrelatedFollowUpBelow;
-    const offTopic =
-      ((best.topic === OUT_OF_SCOPE && best.score >= dialogue.outOfScopeInConversation) || unrelated) &&
-      (elsewhere || sections.followUpLike(contentTerms(p)) < dialogue.followUpLikeAbove) &&
-      !sectionAnswers &&
-      !((section?.overlap ?? 0) >= dialogue.offTopicUnlessOverlap && p.entities.length > 0);
     // Another topic leads as a first question would need, and reads better as a follow-up of its own
     // ("我的身份证信息在腾讯那会被存多少年" after 身份证被冒用: privacy.data's sections, not misuse's).
     const otherReadsBetter =

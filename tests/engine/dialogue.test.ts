@@ -403,6 +403,20 @@ describe('follow-ups in a conversation', () => {
     expect(second!.reply.kind).toBe('fallback');
   });
 
+  it('reads no off-topic question that ends in 呢 as an elliptical turn of the frame', () => {
+    for (const [first, asked] of [
+      ['注销微信账号', '晚上吃啥好呢'],
+      ['我的身份证被人冒用注册微信了', '中午吃点啥呢'],
+      ['把身份证给微信实名安全吗', '晚上看啥电影好呢'],
+    ] as const) {
+      const [, off] = converse(first, asked);
+      expect(off!.reply.kind, asked).toBe('fallback');
+    }
+    // A linking word keeps the fragment on the frame, however off-topic it reads alone.
+    const [, out] = converse('微信實名可以取消嗎', '那登出呢');
+    expect(out!.reply).toMatchObject({ topic: 'realname.remove' });
+  });
+
   it('carries the facet asked before to the topic an elliptical turn switches to, where it has one', () => {
     const [first, second] = converse('解除实名要多久', '那注销账号呢');
     expect(first!.reply).toMatchObject({ topic: 'realname.remove', facet: 'duration' });
