@@ -824,6 +824,13 @@ describe('follow-ups in a conversation', () => {
     expect(engine.nlu.parse('儿子偷偷拿我手机').entities.map((e) => e.value)).not.toContain('steal');
   });
 
+  it('reads "says he is customer service" (說自己是, Cantonese 話自己係) as claiming to be: 自称', () => {
+    expect(engine.nlu.parse('有人話自己係騰訊客服').text).toContain('自称腾讯客服');
+    for (const text of ['有人話自己係騰訊客服 叫我俾錢解封', '有人在微信说自己是腾讯客服 要我给钱才帮我解封']) {
+      expect(engine.respond(null, text, T0).reply, text).toMatchObject({ kind: 'answer', topic: 'scam.warning' });
+    }
+  });
+
   it('understands Cantonese everyday words (過咗身, 阿媽, 佢個, 淨係, 傾偈) through the lexicon', () => {
     expect(engine.nlu.parse('阿爸過咗身,佢個微信點處理').text).toContain('爸爸过了身');
     expect(engine.respond(null, '阿爸上年過咗身,佢個微信仲有錢', T0).reply).toMatchObject({ kind: 'answer', topic: 'deceased.account' });
