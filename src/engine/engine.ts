@@ -930,7 +930,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
     //    is named clearly, or the message is plainly off-topic.
     // (A facet phrase and nothing else names no other topic: "要钱吗" where the live topic has no cost
     // section is no question about the scam warning's cost.)
-    const anotherTopic = !namesNone && isTopic(best.topic) && best.topic !== frame.topic && !isOutOfScope(best) && !(facet && unmaskedChars(p) === 0);
+    // (Nor one whose matter is an action, for a turn that names none: "那銀行卡呢 可以綁爸媽的嗎" while a
+    // child's account is live asks whose card, not how to unbind one.)
+    const anotherTopic =
+      !namesNone &&
+      isTopic(best.topic) &&
+      best.topic !== frame.topic &&
+      !isOutOfScope(best) &&
+      !(facet && unmaskedChars(p) === 0) &&
+      !lacksAction(best.topic, p, frame.entities);
     // Another topic leads as a first question would need, and reads better as a follow-up of its own
     // ("我的身份证信息在腾讯那会被存多少年" after 身份证被冒用: privacy.data's sections, not misuse's).
     const otherReadsBetter =
@@ -978,6 +986,15 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
    * that swaps a slot, whatever words the live topic's sections share with it. A turn naming one
    * type only ("那零钱通呢", "那名下的手机号呢") may be a detail of the live topic: its sections decide.
    */
+  /**
+   * The topic's matter is an action (needsAction), the turn names none, and the frame's action (if any) is
+   * no part of that topic's matter: the turn asks no such topic's question ("那銀行卡呢" after 未成年开支付;
+   * not after 解除实名, where removing a card is unbinding it).
+   */
+  function lacksAction(topic: string, p: Pick<Parse, 'entities'>, frameEntities: Record<string, string>): boolean {
+    return needsAction(topic) && !p.entities.some((e) => !e.nested && e.type === 'action') && !(frameEntities.action && ownsAction(topic, frameEntities.action));
+  }
+
   /** The live topic was reached by a route that this turn undoes ("微博号怎么注销", then a question that names WeChat). */
   function leavesRoute(p: Parse, frame: Frame): boolean {
     return routeOf(nlu.lexicon, frame.entities) === frame.topic && namesUnroutedValue(p, frame);
@@ -1174,6 +1191,10 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       }
       return followupOrAnswer(frame, p, same);
     }
+    // A topic whose matter is an action is no reading of a fragment that names things and no action,
+    // unless the frame's action is part of that topic's matter ("那银行卡呢" after 解除实名: removing a card
+    // is unbinding it; not after 未成年能开微信支付吗, where it asks whose card a child may use).
+    if (!correcting && lacksAction(best.topic, { ...p, entities: named }, entities)) return null;
     return answerAction(best.topic, correcting ? facet : carried(best.topic), best.score, ranked, entities);
   }
 

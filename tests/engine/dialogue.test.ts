@@ -440,6 +440,14 @@ describe('follow-ups in a conversation', () => {
     expect(unbind!.reply).toMatchObject({ kind: 'answer', topic: 'bankcard.unbind' });
   });
 
+  it('takes no elliptical fragment that names a thing and no action to a topic whose matter is an action', () => {
+    // "And the bank card, can it be mine?" about a child's WeChat Pay asks whose card, not how to unbind one.
+    const [, card] = converse('孩子15岁能开微信支付吗', '那银行卡呢 可以绑我的吗');
+    expect(card!.reply).toMatchObject({ kind: 'followup', topic: 'minor.account' });
+    const [, wife] = converse('微信实名认证可以用别人的银行卡吗', '那用我老婆的呢');
+    expect(wife!.reply).toMatchObject({ kind: 'followup', topic: 'realname.verify' });
+  });
+
   it('takes no such turn there when that topic leads only without the live topic\'s favour', () => {
     // "no Chinese bank card" reads as unbinding one more than as verifying, but unbinds nothing.
     const [, card] = converse('how do foreigners get verified on wechat', 'i have no chinese bank card, just my passport');
