@@ -963,7 +963,7 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
       !(facet && unmaskedChars(p) === 0) &&
       // (Nor to a topic whose matter is an action, for a turn that names none: "i have no chinese bank
       // card, just my passport" while verifying unbinds nothing.)
-      !(needsAction(whole[0]!.topic) && !ownThings.some((e) => e.type === 'action'));
+      !lacksAction(whole[0]!.topic, p, frame.entities);
     if (otherLeadsUnboosted) return firstQuestion(p, whole);
     if (section && section.score >= dialogue.sectionAbove && !(anotherTopic && best.score >= dialogue.switchInConversation && !staysOnTopic) && !otherReadsBetter && !offTopic) {
       return { do: 'followup', topic: frame.topic, facet: section.facet, confidence: section.score };
