@@ -520,6 +520,13 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions = {}): En
         const action = inConversation(corrected, rankContent(corrected, frame.topic), frame);
         if (action.do === 'followup' && action.topic === frame.topic) return { action, candidates: ranked };
       }
+      // "no, i mean i dont want to delete the whole account, just the payment part" while closing WeChat Pay
+      // is live: what it says was not meant reads as another topic, clearly, so the live one is what is meant.
+      const rejectedReads = p.cues.rejected ? rankContent(nlu.parse(p.cues.rejected), null) : [];
+      if (!leaving && namesTopicStrongly(rejectedReads) && rejectedReads[0]!.topic !== frame.topic && !(namesTopicStrongly(alone) && alone[0]!.topic !== frame.topic)) {
+        const action = inConversation(corrected, rankContent(corrected, frame.topic), frame);
+        return { action: action.do === 'fallback' || action.do === 'which-part' ? answerAction(frame.topic, null, 1, ranked, frame.entities) : action, candidates: ranked };
+      }
       const elliptical = { ...corrected, cues: { ...corrected.cues, linking: true } };
       // A short fragment that names an entity ("不对,是支付宝"), or a corrected part too weak to stand
       // alone ("不是去掉,是想换成我老公的"): read against the frame, the rejected topic pushed down.

@@ -60,6 +60,11 @@ const CORRECTION_RE = new RegExp(
 );
 /** "不是微信 我说的是支付宝", "不是问小孩 是我自己要实名": what is rejected, then what is meant. */
 const NOT_X_BUT_Y_RE = new RegExp(`^不是(?!本人|我本人|自己)(.{1,14}?)\\s*(?:${CORRECTION_TAIL}|而是|是)\\s*(.+)$`, 'u');
+/**
+ * "i dont want to delete the whole account, just the payment part", "不想注销整个号 只想关支付": what is not
+ * wanted, then what is (only that).
+ */
+const NOT_WANTED_BUT_RE = /^(?:i\s+)?(?:don'?t|don\s+t|do\s+not)\s+want\s+(?:to\s+)?(.{2,40}?)\s*(?:,\s*)?(?:but\s+)?(?:just|only)\s+(.+)$|^我?不(?:想|要|是要|是想)(.{1,14}?)\s*(?:只是想|只想|就想|只要|只是)(.+)$/u;
 /** Inside a correction, the part after its last "我是说…" is what is meant. */
 const LAST_TAIL_RE = new RegExp(`(?:^|\\s)(?:${CORRECTION_TAIL})\\s*([^\\s].*)$`, 'u');
 
@@ -94,6 +99,11 @@ export function readCues(clean: string, rejectPhrases: readonly string[]): Cues 
     if (notXbutY) {
       rest = notXbutY[2]!.trim();
       rejected = notXbutY[1]!.trim() || null;
+    }
+    const notWanted = rest ? NOT_WANTED_BUT_RE.exec(rest) : null;
+    if (notWanted) {
+      rejected = (notWanted[1] ?? notWanted[3])!.trim() || null;
+      rest = (notWanted[2] ?? notWanted[4])!.trim();
     }
     const last = rest ? LAST_TAIL_RE.exec(rest) : null;
     if (last) rest = last[1]!.trim();

@@ -509,6 +509,14 @@ describe('follow-ups in a conversation', () => {
     }
   });
 
+  it('keeps the live topic when a correction says another topic was not meant ("not the whole account, just the payment part")', () => {
+    const [, , pay] = converse('how can i take my ID off wechat pay before i leave china', 'do i have to empty my balance first', "no, i mean i don't want to delete the whole account, just the payment part");
+    expect(pay!.reply.topic).toBe('realname.remove');
+    // After a question about deleting the account, the same words correct it: closing WeChat Pay.
+    const [, close] = converse('how do i delete my wechat account', "no i don't want to delete my account, only close wechat pay");
+    expect(close!.reply).toMatchObject({ kind: 'answer', topic: 'realname.remove' });
+  });
+
   it('reads a correction too weak to stand alone against the frame, and never answers the rejected topic again', () => {
     const [, weak] = converse('微信实名怎么解除', '我说错了,是想换成我爸的');
     expect(weak!.reply).toMatchObject({ kind: 'answer', topic: 'realname.change' });

@@ -27,6 +27,10 @@ describe('readCues', () => {
     expect(cues('不对 我是说换成我妈的身份证')).toMatchObject({ reject: false, correction: '换成我妈的身份证' });
     expect(cues('不是花呗 是分付')).toMatchObject({ correction: '分付', rejected: '花呗' });
     expect(cues('不对 我是说换成我妈的身份证').rejected).toBeNull();
+    // "Not X, only Y" in a correction: X is not wanted, Y is meant (apostrophes are spaces by now).
+    expect(cues('no i mean i dont want to delete the whole account just the payment part')).toMatchObject({ correction: 'the payment part', rejected: 'delete the whole account' });
+    expect(cues('no i don t want to delete my account only close wechat pay')).toMatchObject({ correction: 'close wechat pay', rejected: 'delete my account' });
+    expect(cues('不对 我不想注销整个号 只想关支付')).toMatchObject({ correction: '关支付', rejected: '注销整个号' });
     expect(cues('我说错了 是想注销整个号').correction).toBe('注销整个号');
     expect(cues('no i mean delete the account').correction).toBe('delete the account');
   });
