@@ -1006,6 +1006,17 @@ describe('follow-ups in a conversation', () => {
   });
 });
 
+describe('curated facet phrases', () => {
+  it('reads "where do I change it" (在哪改) as asking the steps', () => {
+    for (const [text, topic] of [
+      ['我换了手机号 微信里在哪改', 'phone.change'],
+      ['身份证换新的了 实名信息在哪改', 'realname.change'],
+    ] as const) {
+      expect(engine.respond(null, text, T0).reply, text).toMatchObject({ kind: 'answer', topic, facet: 'steps' });
+    }
+  });
+});
+
 describe('bad input', () => {
   const cases: [string, string][] = [
     ['empty line', ''],
